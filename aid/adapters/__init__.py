@@ -1,0 +1,1 @@
+"""The outside world, each a small class picked by a config name."""

@@ -1,0 +1,34 @@
+"""Sending notices: a registry of small senders chosen by config ("log" in the embedded set-up)."""
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+
+log = logging.getLogger("aid.notify")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell someone. Carries ids and a kind, never personal data."""
+
+    kind: str  # "offer", "taken", ...
+    user_id: int | None = None
+    need_id: int | None = None
+    match_id: int | None = None
+
+
+class LogNotifier:
+    """Writes notices to the log; volunteers see their offers in the app itself."""
+
+    def send(self, notice):
+        log.info("notice %s user=%s need=%s match=%s", notice.kind, notice.user_id, notice.need_id, notice.match_id)
+
+
+NOTIFIERS = {"log": LogNotifier}
+
+
+def notifier():
+    app = current_app._get_current_object()
+    if "aid_notifier" not in app.extensions:
+        app.extensions["aid_notifier"] = NOTIFIERS[app.config["NOTIFIER"]]()
+    return app.extensions["aid_notifier"]

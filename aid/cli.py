@@ -1,0 +1,47 @@
+"""flask aid …: demo data, the rq worker, the sweep."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from aid.extensions import db
+
+aid_cli = AppGroup("aid", help="Mutual Aid Matcher commands.")
+
+
+def init_app(app):
+    app.cli.add_command(aid_cli)
+
+
+@aid_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing if there is already a union.")
+def seed(if_empty):
+    """Load the demo: a union around Lewes, skills, a dozen volunteers, one coordinator."""
+    from aid.services import demo
+
+    logins = demo.seed(if_empty=if_empty)
+    db.session.commit()
+    if logins is None:
+        click.echo("Demo data already present (logins: coordinator@example.org / sam@example.org, password demo-password).")
+        return
+    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login with password 'demo-password':")
+    for role, email in logins:
+        click.echo(f"  {role:<12} {email}")
+
+
+@aid_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst):
+    """Run an rq worker on REDIS_URL (start as many as you need)."""
+    from aid.jobs import worker as rq_worker
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("Set REDIS_URL: without it, jobs already run inside the web process.")
+    rq_worker.run(burst=burst)
+
+
+@aid_cli.command("sweep")
+def sweep():
+    """Expire overdue offers, send next waves, re-enqueue stranded work (cron-friendly)."""
+    from aid.jobs.tasks import sweep as run_sweep
+
+    click.echo(f"{run_sweep()} work item(s) enqueued")

@@ -1,0 +1,43 @@
+"""Every setting, read from the environment in one place."""
+import os
+from datetime import timedelta
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults for the embedded set-up; each can be overridden by an environment variable."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: a per-instance key is generated
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    REDIS_URL = os.environ.get("REDIS_URL")  # None: in-process worker
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "aid")
+    SWEEP_SECONDS = float(os.environ.get("SWEEP_SECONDS", "15"))
+    GEOCODER = os.environ.get("GEOCODER", "gazetteer")  # gazetteer | nominatim
+    NOMINATIM_USER_AGENT = os.environ.get("NOMINATIM_USER_AGENT", "mutual-aid-matcher")
+    NOTIFIER = os.environ.get("NOTIFIER", "log")
+
+    PHONE_REGION = os.environ.get("PHONE_REGION", "GB")  # for numbers typed without +country
+    # Closed needs keep contact and exact place this long before the purge erases them.
+    REVEAL_GRACE_HOURS = int(os.environ.get("REVEAL_GRACE_HOURS", "24"))
+
+    # Sessions: short-lived, Secure where served over HTTPS, never sent cross-site.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a one-hour clock
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = {"en": "English", "es": "Español", "ar": "العربية"}

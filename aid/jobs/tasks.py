@@ -1,0 +1,38 @@
+"""Job functions: they take ids, re-check state, commit once, and are safe to run twice."""
+import logging
+
+from aid.extensions import db
+from aid.models import utcnow
+from aid.services import work
+
+log = logging.getLogger(__name__)
+
+
+def run_pending(work_id):
+    """Carry out one pending-work row (locate and match a need), unless already done."""
+    try:
+        notices = work.perform(work_id, utcnow())
+        db.session.commit()
+    finally:
+        db.session.remove()
+    _notify(notices)
+
+
+def sweep():
+    """Expire overdue offers, queue the next waves, and re-enqueue stranded work."""
+    from aid.jobs import dispatch
+
+    try:
+        work_ids = work.sweep(utcnow())
+        db.session.commit()
+    finally:
+        db.session.remove()
+    dispatch(work_ids)
+    return len(work_ids)
+
+
+def _notify(notices):
+    from aid.adapters.notify import notifier
+
+    for notice in notices:
+        notifier().send(notice)

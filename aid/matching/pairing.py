@@ -1,0 +1,88 @@
+"""The hard rules and scores of rank(), applied to arrays of (volunteer, need, slot) pairs."""
+from collections.abc import Mapping
+from datetime import datetime
+
+import numpy as np
+
+from aid.matching.columns import NeedColumns, VolunteerColumns, windows
+from aid.matching.eligibility import is_available
+from aid.matching.pairs import near_pairs
+from aid.matching.scoring import slot_score
+from aid.matching.skills import SkillTree
+from aid.matching.types import SlotInfo
+from aid.matching.weights import Weights
+
+
+def need_pairs(vc: VolunteerColumns, nc: NeedColumns, now: datetime):
+    """(volunteer, need, km) pairs passing every rule but the skills one.
+
+    Rules as in eligibility.RULES: within reach (the pair search), the need's own max_km,
+    vetting, a shared language, availability, and not in need.excluded.
+    """
+    vi, ni, km = near_pairs(vc.lat, vc.lon, vc.reach, nc.lat, nc.lon)
+    ok = (km <= nc.max_km[ni]) & (vc.vetting[vi] >= nc.min_vetting[ni])
+    speaks = np.ones((len(nc.languages) + 1, len(vc.people)), bool)  # last row: none required
+    for i, code in enumerate(nc.languages):
+        speaks[i] = np.fromiter((code in v.languages for v in vc.people), bool, len(vc.people))
+    ok &= speaks[nc.language[ni], vi]
+    ok &= ~_excluded(vc, nc, vi, ni)
+    vi, ni, km = vi[ok], ni[ok], km[ok]
+    keep = _available(vc, nc, vi, ni, now)
+    return vi[keep], ni[keep], km[keep]
+
+
+def _excluded(vc: VolunteerColumns, nc: NeedColumns, vi, ni) -> np.ndarray:
+    """True for pairs whose volunteer is in the need's `excluded` set."""
+    index = {v.id: i for i, v in enumerate(vc.people)}
+    pairs = [i * len(vc.people) + index[v] for i, n in enumerate(nc.needs) for v in n.excluded if v in index]
+    if not pairs:
+        return np.zeros(len(vi), bool)
+    return np.isin(ni.astype(np.int64) * len(vc.people) + vi, np.asarray(pairs, np.int64))
+
+
+def _available(vc: VolunteerColumns, nc: NeedColumns, vi, ni, now: datetime) -> np.ndarray:
+    """is_available() for pairs whose volunteer gave availability; True for the rest."""
+    limited = np.fromiter((v.available is not None for v in vc.people), bool, len(vc.people))
+    keep = np.ones(len(vi), bool)
+    spans = windows(nc, now)
+    for p in np.flatnonzero(limited[vi]):
+        keep[p] = is_available(vc.people[vi[p]], spans[ni[p]])
+    return keep
+
+
+def slot_pairs(vc: VolunteerColumns, nc: NeedColumns, vi, ni, km, tree: SkillTree,
+               scarcity: Mapping[str, float], w: Weights):
+    """(slot, volunteer, km, score) for every slot of each pair's need the volunteer can fill.
+
+    score = slot_score + base_score as rank() computes them (equal to its rounded score
+    within 1e-6; the order of float additions differs).
+    """
+    counts = np.diff(nc.first_slot)[ni]
+    rep = np.repeat(np.arange(len(ni)), counts)
+    slot = nc.first_slot[ni][rep] + np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
+    fit, part = _skill_tables(vc, nc, tree, scarcity, w)
+    req, combo = nc.slot_req[slot], vc.combo[vi[rep]]
+    ok = fit[req, combo]
+    slot, rep, req, combo = slot[ok], rep[ok], req[ok], combo[ok]
+    v, k = vi[rep], km[rep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        close = np.where(vc.max_km[v] > 0, 1.0 - k / vc.max_km[v], 1.0)
+    base = w.closeness * np.maximum(close, 0.0) + vc.base[v]
+    base += np.where(vc.vehicle[v] & nc.vehicle[ni[rep]], w.vehicle, 0.0)
+    return slot, v, k, part[req, combo] + base
+
+
+def _skill_tables(vc: VolunteerColumns, nc: NeedColumns, tree: SkillTree,
+                  scarcity: Mapping[str, float], w: Weights):
+    """Per (required set, skill set): can fill, and slot_score."""
+    fit = np.zeros((len(nc.reqs), len(vc.combos)), bool)
+    part = np.zeros(fit.shape)
+    someone = {}
+    for i, v in enumerate(vc.people):
+        someone.setdefault(vc.combo[i], v)
+    for c, skills in enumerate(vc.combos):
+        covered = tree.closure(skills)
+        for r, req in enumerate(nc.reqs):
+            fit[r, c] = req <= covered
+            part[r, c] = slot_score(someone[c], SlotInfo(0, req), tree, scarcity, w) if fit[r, c] else 0.0
+    return fit, part

@@ -1,0 +1,73 @@
+"""Rank volunteers for one need: hard rules first, then the score, with every tie-break written out."""
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from aid.matching.eligibility import fillable, first_failure, missing_detail
+from aid.matching.geo import haversine_km
+from aid.matching.scoring import base_score, reasons, slot_score
+from aid.matching.skills import SkillTree
+from aid.matching.types import (
+    Candidate,
+    Exclusion,
+    NeedInfo,
+    Shortlist,
+    SlotInfo,
+    VolunteerInfo,
+)
+from aid.matching.weights import Weights
+
+_TIE = 1e-9
+
+
+def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, now: datetime,
+         weights: Weights | None = None, scarcity: Mapping[str, float] | None = None) -> Shortlist:
+    """Shortlist every volunteer for `need`: eligible ones ranked, the others with their rule.
+
+    Eligibility: the rules of aid.matching.eligibility.RULES in that order, distance being
+    the great-circle km between the volunteer's base and the need; an excluded volunteer
+    carries the first rule they fail. Exclusions are listed by volunteer id.
+
+    Score: base_score + slot_score (aid.matching.scoring) for the best slot the volunteer
+    can fill, rounded to 6 decimals. Candidates are ordered by score (highest first), then
+    distance (nearest first, to the metre), then volunteer id (lowest first).
+
+    Slot: the fillable slot with the highest slot score. When several slots tie (identical
+    requirements), candidates are dealt out in ranking order to the tied slot holding the
+    fewest better-ranked candidates, then to the one listed first in need.slots: two
+    interchangeable slots each get their own share of the best volunteers.
+    """
+    w, scarce = weights or Weights(), scarcity or {}
+    rows, excluded = [], []
+    for v in volunteers:
+        km = haversine_km(need.lat, need.lon, v.lat, v.lon)
+        failed = first_failure(need, v, km, now)
+        slots = fillable(v, need.slots, tree) if failed is None else []
+        if failed is None and not slots:
+            failed = ("missing_skill", missing_detail(v, need.slots, tree))
+        if failed is not None:
+            excluded.append(Exclusion(v.id, *failed))
+            continue
+        score, tied = _best_slots(v, slots, tree, scarce, w)
+        rows.append((-round(score + base_score(v, km, need.category, w), 6), round(km, 3), v.id, v, tied))
+    rows.sort(key=lambda r: r[:3])
+    excluded.sort(key=lambda e: e.volunteer_id)
+    return Shortlist(need.id, _deal(need, rows, tree), tuple(excluded))
+
+
+def _best_slots(v: VolunteerInfo, slots: list[SlotInfo], tree: SkillTree,
+                scarcity: Mapping[str, float], w: Weights) -> tuple[float, list[SlotInfo]]:
+    """The best slot score and every slot reaching it (within 1e-9), in the need's order."""
+    scored = [(slot_score(v, s, tree, scarcity, w), s) for s in slots]
+    best = max(sc for sc, _ in scored)
+    return best, [s for sc, s in scored if sc >= best - _TIE]
+
+
+def _deal(need: NeedInfo, rows: list, tree: SkillTree) -> tuple[Candidate, ...]:
+    """Candidates in ranking order, each tied to its least-served best slot (then the earliest)."""
+    served = {s.id: 0 for s in need.slots}
+    out = []
+    for neg_score, km, vid, v, tied in rows:
+        slot = min(tied, key=lambda s: served[s.id])  # min keeps the earliest on ties
+        served[slot.id] += 1
+        out.append(Candidate(vid, slot.id, -neg_score, km, reasons(v, need, slot, km, tree)))
+    return tuple(out)

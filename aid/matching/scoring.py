@@ -1,0 +1,77 @@
+"""Score terms for an eligible volunteer and a slot, and the reasons shown with them."""
+from collections.abc import Mapping, Sequence
+
+from aid.matching.skills import SkillTree
+from aid.matching.types import NeedInfo, SlotInfo, VolunteerInfo
+from aid.matching.weights import VEHICLE_CATEGORIES, Weights
+
+
+def base_score(v: VolunteerInfo, km: float, category: str, w: Weights) -> float:
+    """The slot-independent part of the score.
+
+    closeness * (1 - km / max_km)  [1 when max_km is 0]
+    + short_range * (1 - min(max_km, range_ref_km) / range_ref_km)
+    + load * (1 - min(week_count / week_cap, 1))
+    + declines / (1 + recent_declines)
+    + vehicle, when the volunteer has one and the category is in VEHICLE_CATEGORIES.
+    """
+    close = 1.0 - km / v.max_km if v.max_km > 0 else 1.0
+    short = 1.0 - min(v.max_km, w.range_ref_km) / w.range_ref_km
+    load = 1.0 - min(v.week_count / v.week_cap, 1.0) if v.week_cap > 0 else 0.0
+    total = w.closeness * max(close, 0.0) + w.short_range * short + w.load * load
+    total += w.declines / (1 + v.recent_declines)
+    if v.has_vehicle and category in VEHICLE_CATEGORIES:
+        total += w.vehicle
+    return total
+
+
+def slot_score(v: VolunteerInfo, slot: SlotInfo, tree: SkillTree,
+               scarcity: Mapping[str, float], w: Weights) -> float:
+    """The slot-dependent part of the score.
+
+    skill_fit * mean over required skills of (1 if held, covered_fit if covered by a
+    descendant), 1 when the slot requires nothing;
+    + scarcity * (1 - the highest scarcity, clamped to [0, 1], among the volunteer's skills
+    this slot leaves unused: a skill is used when it covers a required skill).
+    """
+    req = slot.skills
+    fit = 1.0 if not req else sum(1.0 if s in v.skills else w.covered_fit for s in req) / len(req)
+    spare = [h for h in v.skills if not req.intersection(tree.ancestors(h))] if req else v.skills
+    scarce = max((scarcity.get(h, 0.0) for h in spare), default=0.0)
+    return w.skill_fit * fit + w.scarcity * (1.0 - min(max(scarce, 0.0), 1.0))
+
+
+def reasons(v: VolunteerInfo, need: NeedInfo, slot: SlotInfo, km: float, tree: SkillTree) -> tuple[str, ...]:
+    """Short human reasons: distance, skills covered, vehicle, language, load, declines."""
+    out = [f"{km:.1f} km"]
+    for req in sorted(slot.skills):
+        held = tree.coverer(v.skills, req)
+        out.append(f"has {_name(req)}" if held == req else f"{_name(held)} covers {_name(req)}")
+    if v.has_vehicle:
+        out.append("has a vehicle")
+    if need.language is not None:
+        out.append(f"speaks {need.language}")
+    out.append(f"{v.week_count} of {v.week_cap} tasks this week")
+    if v.recent_declines:
+        out.append(f"{v.recent_declines} recent decline{'s' if v.recent_declines > 1 else ''}")
+    return tuple(out)
+
+
+def _name(slug: str | None) -> str:
+    return (slug or "?").replace("-", " ").replace("_", " ")
+
+
+def skill_scarcity(needs: Sequence[NeedInfo], volunteers: Sequence[VolunteerInfo],
+                   tree: SkillTree) -> dict[str, float]:
+    """Per skill: open slots requiring it / on-duty volunteers covering it, capped at 1."""
+    demand: dict[str, int] = {}
+    for need in needs:
+        for slot in need.slots:
+            for s in slot.skills:
+                demand[s] = demand.get(s, 0) + 1
+    supply = dict.fromkeys(demand, 0)
+    for v in volunteers:
+        if v.on_duty:
+            for s in tree.closure(v.skills).intersection(supply):
+                supply[s] += 1
+    return {s: min(1.0, d / max(supply[s], 1)) for s, d in demand.items()}

@@ -1,0 +1,80 @@
+"""Plain, immutable values the engine reads and returns."""
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerInfo:
+    """A volunteer as the engine sees them; `available` None means any time while on duty."""
+
+    id: int
+    lat: float
+    lon: float
+    max_km: float
+    on_duty: bool = True
+    active: int = 0  # tasks accepted and not done
+    capacity: int = 2
+    week_count: int = 0
+    week_cap: int = 5
+    skills: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset({"en"})
+    vetting: int = 0
+    has_vehicle: bool = False
+    recent_declines: int = 0  # declines in the last 14 days
+    available: tuple[tuple[datetime, datetime], ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotInfo:
+    """One open slot; every required skill slug must be covered."""
+
+    id: int
+    skills: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class NeedInfo:
+    """A need with its OPEN slots; `language` is set only when a shared language is required."""
+
+    id: int
+    lat: float
+    lon: float
+    category: str
+    urgency: str  # low | normal | high | critical
+    slots: tuple[SlotInfo, ...]
+    created_at: datetime
+    language: str | None = None
+    max_km: float | None = None
+    window: tuple[datetime, datetime] | None = None
+    excluded: frozenset[int] = frozenset()  # already matched, declined or gave back
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    volunteer_id: int
+    slot_id: int
+    score: float
+    distance_km: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    volunteer_id: int
+    rule: str  # a stable name, see aid.matching.eligibility.RULES
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    need_id: int
+    candidates: tuple[Candidate, ...]  # best first
+    excluded: tuple[Exclusion, ...]  # by volunteer id
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    need_id: int
+    slot_id: int
+    volunteer_id: int
+    score: float

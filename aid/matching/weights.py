@@ -1,0 +1,24 @@
+"""Scoring weights and the fixed tables the rules read."""
+from dataclasses import dataclass
+
+# Category -> minimum vetting level (0 none, 1 id checked, 2 background checked).
+SENSITIVE_CATEGORIES = {"medicine": 1, "care": 1}
+# Categories where a vehicle helps: a volunteer with one gets the `vehicle` weight.
+VEHICLE_CATEGORIES = frozenset({"transport"})
+# Most urgent first; unknown urgencies rank with "normal".
+URGENCY_RANK = {"critical": 3, "high": 2, "normal": 1, "low": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Weight of each score term; every term lies in [0, 1], so a score lies in [0, sum]."""
+
+    closeness: float = 0.35  # 1 - distance / the volunteer's own range
+    short_range: float = 0.10  # 1 - min(range, range_ref_km) / range_ref_km
+    skill_fit: float = 0.20  # required skills held exactly (1) or through a descendant (covered_fit)
+    scarcity: float = 0.15  # 1 - the highest scarcity among skills this slot leaves unused
+    load: float = 0.15  # 1 - tasks this week / weekly cap
+    declines: float = 0.05  # 1 / (1 + declines in the last 14 days)
+    vehicle: float = 0.05  # has a vehicle, for VEHICLE_CATEGORIES only
+    covered_fit: float = 0.5  # fit of a skill covered by a more specific one ("nurse" for first aid)
+    range_ref_km: float = 25.0

@@ -1,0 +1,7 @@
+"""SQLAlchemy models: columns, relationships, small invariants."""
+from aid.models.enums import (  # noqa: F401
+    CLOSED_NEED, HOLDING, Category, LocationStatus, MatchState, NeedStatus, Urgency,
+)
+from aid.models.groups import Region, Union  # noqa: F401
+from aid.models.needs import Event, Match, Need, PendingWork, Slot  # noqa: F401
+from aid.models.people import Coordinator, Skill, User, Volunteer, utcnow, volunteer_skills  # noqa: F401

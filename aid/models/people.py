@@ -1,0 +1,101 @@
+"""Users, their volunteer profiles, skills, and coordinator rights."""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from aid.extensions import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    # Bumped on logout and password change: every older session stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    volunteer: Mapped["Volunteer | None"] = relationship(back_populates="user", uselist=False)
+    coordinator_of: Mapped[list["Coordinator"]] = relationship(back_populates="user")
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def first_name(self):
+        return self.name.split()[0] if self.name.strip() else self.name
+
+    def coordinates(self, union_id):
+        return any(c.union_id == union_id for c in self.coordinator_of)
+
+
+volunteer_skills = db.Table(
+    "volunteer_skills",
+    sa.Column("volunteer_id", sa.ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("skill_id", sa.ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Skill(db.Model):
+    """A skill in a tree: a volunteer with a child skill ("nurse") covers its parent ("first aid")."""
+
+    __tablename__ = "skills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("skills.id"))
+    parent: Mapped["Skill | None"] = relationship(remote_side=[id])
+
+
+class Volunteer(db.Model):
+    __tablename__ = "volunteers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    union_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unions.id"))
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
+    base_label: Mapped[str] = mapped_column(sa.String(120), default="")
+    max_km: Mapped[float] = mapped_column(sa.Float, default=5.0)
+    on_duty: Mapped[bool] = mapped_column(default=False)
+    capacity: Mapped[int] = mapped_column(default=2)  # tasks at the same time
+    week_cap: Mapped[int] = mapped_column(default=5)  # tasks a week, against burnout
+    languages: Mapped[str] = mapped_column(sa.String(60), default="en")  # comma-separated codes
+    vetting: Mapped[int] = mapped_column(default=0)  # 0 none, 1 id checked, 2 background checked
+    has_vehicle: Mapped[bool] = mapped_column(default=False)
+    # The travel box (latitude/longitude bounds of max_km around the base), kept on save so
+    # the candidate query is an indexed range scan. Longitude is scaled by cos(latitude).
+    box_south: Mapped[float | None] = mapped_column(sa.Float)
+    box_north: Mapped[float | None] = mapped_column(sa.Float)
+    box_west: Mapped[float | None] = mapped_column(sa.Float)
+    box_east: Mapped[float | None] = mapped_column(sa.Float)
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(back_populates="volunteer")
+    skills: Mapped[list[Skill]] = relationship(secondary=volunteer_skills)
+
+    __table_args__ = (
+        sa.Index("ix_volunteers_duty_box", "on_duty", "box_south", "box_north"),
+    )
+
+    @property
+    def language_list(self):
+        return [code for code in self.languages.split(",") if code]
+
+
+class Coordinator(db.Model):
+    """Board rights over one union."""
+
+    __tablename__ = "coordinators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    union_id: Mapped[int] = mapped_column(sa.ForeignKey("unions.id"))
+    user: Mapped[User] = relationship(back_populates="coordinator_of")
+    union: Mapped["Union"] = relationship()
+    __table_args__ = (sa.UniqueConstraint("user_id", "union_id"),)

@@ -1,0 +1,72 @@
+"""Demo data around a real town (Lewes, East Sussex) so a newcomer sees the app working."""
+import random
+
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import Coordinator, Region, Skill, Union
+from aid.services import accounts
+
+TOWN = (50.8740, 0.0088)  # Lewes: it straddles the prime meridian
+PASSWORD = "demo-password"
+SKILLS = [  # (slug, name, parent slug): a child skill covers its parent
+    ("first-aid", "First aid", None), ("nurse", "Nurse", "first-aid"), ("doctor", "Doctor", "first-aid"),
+    ("driving", "Driving", None), ("van", "Van driving", "driving"),
+    ("repairs", "Repairs", None), ("carpentry", "Carpentry", "repairs"), ("roofing", "Roofing", "repairs"),
+    ("chainsaw", "Chainsaw", "repairs"), ("shopping", "Shopping and errands", None),
+    ("care", "Care and company", None), ("childcare", "Childcare", "care"), ("translation", "Translation", None),
+]
+VOLUNTEERS = [  # name, skills, max km, languages, vehicle
+    ("Sam Okafor", ["driving", "shopping"], 8, "en", True),
+    ("Ana García", ["nurse", "translation"], 5, "en,es", False),
+    ("Priya Shah", ["shopping", "care"], 3, "en", False),
+    ("Tom Baker", ["carpentry", "roofing", "van"], 15, "en", True),
+    ("Layla Haddad", ["care", "translation"], 4, "en,ar", False),
+    ("Jonas Berg", ["chainsaw", "driving"], 12, "en", True),
+    ("Mia Evans", ["first-aid", "childcare"], 6, "en", False),
+    ("Omar Farouk", ["driving", "shopping"], 10, "en,ar", True),
+    ("Lucía Torres", ["shopping"], 2, "es,en", False),
+    ("Grace Lee", ["doctor"], 20, "en", True),
+    ("Ben Carter", ["repairs", "shopping"], 5, "en", False),
+    ("Chloe Martin", ["care", "shopping"], 4, "en", False),
+]
+
+
+def seed(if_empty=False):
+    """Create the demo union, skills, volunteers and coordinator; returns (role, email) logins."""
+    if if_empty and db.session.scalar(sa.select(Union.id).limit(1)):
+        return None
+    region = Region(name="East Sussex")
+    union = Union(name="Lewes Mutual Aid", slug="lewes", lat=TOWN[0], lon=TOWN[1], radius_km=10, region=region)
+    db.session.add_all([region, union])
+    _skills()
+    db.session.flush()
+    logins = [("coordinator", _coordinator(union))]
+    rng = random.Random(7)
+    for name, skills, max_km, languages, vehicle in VOLUNTEERS:
+        logins.append(("volunteer", _volunteer(union, rng, name, skills, max_km, languages, vehicle)))
+    return logins
+
+
+def _skills():
+    by_slug = {}
+    for slug, name, parent in SKILLS:
+        by_slug[slug] = Skill(slug=slug, name=name, parent=by_slug.get(parent))
+    db.session.add_all(by_slug.values())
+
+
+def _coordinator(union):
+    user = accounts.register("Rosa Coordinator", "coordinator@example.org", PASSWORD, union_id=union.id)
+    db.session.add(Coordinator(user_id=user.id, union_id=union.id))
+    return user.email
+
+
+def _volunteer(union, rng, name, skills, max_km, languages, vehicle):
+    email = name.split()[0].lower().replace("í", "i") + "@example.org"
+    user = accounts.register(name, email, PASSWORD, union_id=union.id)
+    lat = TOWN[0] + rng.uniform(-0.025, 0.025)
+    lon = TOWN[1] + rng.uniform(-0.04, 0.04)
+    fields = dict(base_label="Lewes", max_km=max_km, on_duty=True, languages=languages,
+                  has_vehicle=vehicle, lat=round(lat, 5), lon=round(lon, 5), vetting=1)
+    accounts.update_profile(user.volunteer, fields, skills)
+    return email

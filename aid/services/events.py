@@ -1,0 +1,16 @@
+"""The audit trail: every state change of a need writes one event."""
+from aid.extensions import db
+from aid.models import Event
+
+
+def record(need, kind, detail="", user=None, actor=None, now=None):
+    """Add an event to a need's timeline; `actor` defaults to the user's name or "matcher"."""
+    event = Event(
+        need_id=need.id, union_id=need.union_id, kind=kind, detail=detail[:300],
+        user_id=user.id if user else None,
+        actor=actor or (user.name if user else "matcher"),
+    )
+    if now is not None:
+        event.created_at = now
+    db.session.add(event)
+    return event

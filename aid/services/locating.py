@@ -1,0 +1,47 @@
+"""Where a need is: its exact point, its public coarse cell, and the union that serves it."""
+import sqlalchemy as sa
+
+from aid.adapters.geocoding import geocoding
+from aid.extensions import db
+from aid.matching.geo import coarse_cell, haversine_km
+from aid.models import LocationStatus, Union
+from aid.services import events
+
+
+def place(need, lat, lon):
+    """Fix the need's point, compute its coarse cell once, and route it to a union."""
+    need.lat, need.lon = lat, lon
+    need.cell_lat, need.cell_lon = coarse_cell(lat, lon)
+    need.location_status = LocationStatus.FOUND
+    union = route(lat, lon)
+    need.union_id = union.id if union else None
+
+
+def locate(need, now):
+    """Geocode a typed address (in a job, never while a person waits)."""
+    if need.location_status != LocationStatus.PENDING:
+        return
+    if need.located:
+        place(need, need.lat, need.lon)
+        return
+    point = geocoding().locate(need.address)
+    if point is None:
+        need.location_status = LocationStatus.NOT_FOUND
+        events.record(need, "location_not_found", "Could not find the typed place on the map", now=now)
+        return
+    place(need, *point)
+    events.record(need, "located", "Found the typed place on the map", now=now)
+
+
+def route(lat, lon):
+    """The union whose area holds the point (the closest centre among them), else the nearest."""
+    unions = db.session.scalars(sa.select(Union)).all()
+    if not unions:
+        return None
+
+    def reach(union):
+        distance = haversine_km(lat, lon, union.lat, union.lon)
+        outside = distance > union.radius_km
+        return (outside, distance - union.radius_km if outside else distance, union.id)
+
+    return min(unions, key=reach)

@@ -1,0 +1,88 @@
+"""Run the matching engine for a need and persist its offers; build shortlists for the board."""
+from collections import Counter
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from aid.adapters.notify import Notice
+from aid.extensions import db
+from aid.matching.ranking import rank
+from aid.matching.types import NeedInfo, SlotInfo
+from aid.matching.waves import offer_minutes, plan_wave, wave_size
+from aid.models import LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
+from aid.services import events
+from aid.services.candidates import load_candidates, load_skill_tree
+
+# Volunteers with one of these on a need are not asked again (they said no or gave it back).
+REFUSED = (MatchState.DECLINED, MatchState.RELEASED, MatchState.EXPIRED)
+
+
+def lock_need(need_id):
+    """Load a need with its row locked for the rest of the transaction.
+
+    PostgreSQL takes the row lock; SQLite already holds the database write lock from
+    BEGIN IMMEDIATE. Every change to a need's slots or matches starts here, so two
+    accepts of the same need are applied one after the other.
+    """
+    query = sa.select(Need).where(Need.id == need_id).with_for_update()
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def match_need(need, now):
+    """Offer the need's open slots to the next wave of ranked volunteers; returns notices."""
+    need = lock_need(need.id)
+    if need is None or need.status.is_closed or need.location_status != LocationStatus.FOUND:
+        return []
+    if not need.open_slots:
+        return []
+    shortlist = _rank(need, now, excluded=_matched(need, states=None))
+    outstanding = Counter(m.slot_id for m in need.matches if m.state == MatchState.OFFERED)
+    wave = plan_wave(shortlist, outstanding, wave_size(need.urgency))
+    if wave:
+        return _offer(need, wave, now)
+    if not outstanding and (not need.events or need.events[-1].kind != "no_volunteer"):
+        events.record(need, "no_volunteer", "No eligible volunteer is free nearby right now", now=now)
+    return []
+
+
+def shortlist(need, now):
+    """The ranked shortlist with reasons, and the excluded volunteers with the rule that excluded each."""
+    return _rank(need, now, excluded=_matched(need, states=REFUSED))
+
+
+def _rank(need, now, excluded):
+    info = NeedInfo(
+        id=need.id, lat=need.lat, lon=need.lon, category=str(need.category),
+        urgency=str(need.urgency), created_at=need.created_at,
+        slots=tuple(SlotInfo(id=s.id, skills=frozenset([s.skill.slug] if s.skill else [])) for s in need.open_slots),
+        language=need.language if need.language_required else None,
+        max_km=need.max_km, excluded=excluded,
+    )
+    candidates = load_candidates(db.session, need.lat, need.lon, now)
+    return rank(info, candidates, load_skill_tree(db.session), now)
+
+
+def _matched(need, states):
+    query = sa.select(Match.volunteer_id).where(Match.need_id == need.id)
+    if states is not None:
+        query = query.where(Match.state.in_(states))
+    return frozenset(db.session.scalars(query))
+
+
+def _offer(need, wave, now):
+    expires = now + timedelta(minutes=offer_minutes(need.urgency))
+    number = max((m.wave for m in need.matches), default=0) + 1
+    matches = [
+        Match(need_id=need.id, slot_id=c.slot_id, volunteer_id=c.volunteer_id, state=MatchState.OFFERED,
+              score=c.score, distance_km=c.distance_km, reasons=" · ".join(c.reasons),
+              wave=number, offered_at=now, expires_at=expires)
+        for c in wave
+    ]
+    db.session.add_all(matches)
+    if need.status == NeedStatus.OPEN:
+        need.status = NeedStatus.MATCHING
+    events.record(need, "offered", f"Offered to {len(matches)} volunteer(s), wave {number}", now=now)
+    db.session.flush()
+    users = dict(db.session.execute(
+        sa.select(Volunteer.id, Volunteer.user_id).where(Volunteer.id.in_([m.volunteer_id for m in matches]))).all())
+    return [Notice("offer", user_id=users[m.volunteer_id], need_id=need.id, match_id=m.id) for m in matches]

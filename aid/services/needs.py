@@ -1,0 +1,68 @@
+"""A requester's need: post it, follow it by its private link, cancel it, close it."""
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import CLOSED_NEED, HOLDING, Match, MatchState, Need, NeedStatus, Skill, Slot
+from aid.services import ServiceError, events, locating, tokens, work
+
+# The first slot of a need in these categories asks for this skill; the others do not
+# ("1 driver, and 2 to help carry").
+CATEGORY_SKILL = {"transport": "driving", "repairs": "repairs"}
+
+
+def create_need(fields, now):
+    """Store a need with its slots and pending matching work. Returns (need, tracking token)."""
+    token, token_hash = tokens.new_token()
+    lat, lon = fields.pop("lat", None), fields.pop("lon", None)
+    need = Need(token_hash=token_hash, created_at=now, status=NeedStatus.OPEN, **fields)
+    skill = _category_skill(need.category)
+    need.slots = [Slot(position=i, skill=skill if i == 0 else None) for i in range(need.people)]
+    db.session.add(need)
+    if lat is not None and lon is not None:
+        locating.place(need, lat, lon)
+    db.session.flush()
+    events.record(need, "posted", "Need posted", actor="requester", now=now)
+    return need, token, work.add(need)
+
+
+def by_token(token):
+    """The need a tracking link opens; raises LookupError (a 404) for an unknown token."""
+    need = db.session.scalar(sa.select(Need).where(Need.token_hash == tokens.hash_token(token or "")))
+    if need is None:
+        raise LookupError("unknown tracking link")
+    return need
+
+
+def helpers(need):
+    """The matches currently helping (accepted, on the way, or done), first taken first."""
+    return [m for m in need.matches if m.state in (*HOLDING, MatchState.DONE)]
+
+
+def cancel(need, now, actor="requester", user=None):
+    """Cancel an open need; offers and accepted volunteers are withdrawn."""
+    _close(need, NeedStatus.CANCELLED, now)
+    events.record(need, "cancelled", "Cancelled", actor=actor, user=user, now=now)
+
+
+def mark_fulfilled(need, now, actor="requester", user=None):
+    _close(need, NeedStatus.FULFILLED, now)
+    events.record(need, "fulfilled", "Marked as done", actor=actor, user=user, now=now)
+
+
+def _close(need, status, now):
+    from aid.services.matching import lock_need
+
+    need = lock_need(need.id)
+    if need.status in CLOSED_NEED:
+        raise ServiceError("This request is already closed.")
+    need.status, need.closed_at = status, now
+    final = MatchState.DONE if status == NeedStatus.FULFILLED else MatchState.WITHDRAWN
+    db.session.execute(sa.update(Match).where(Match.need_id == need.id, Match.state.in_(HOLDING))
+                       .values(state=final).execution_options(synchronize_session=False))
+    db.session.execute(sa.update(Match).where(Match.need_id == need.id, Match.state == MatchState.OFFERED)
+                       .values(state=MatchState.WITHDRAWN).execution_options(synchronize_session=False))
+
+
+def _category_skill(category):
+    slug = CATEGORY_SKILL.get(str(category))
+    return db.session.scalar(sa.select(Skill).where(Skill.slug == slug)) if slug else None

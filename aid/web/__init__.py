@@ -1,0 +1,1 @@
+"""Blueprints: public (requester), auth, volunteer, board (coordinator)."""

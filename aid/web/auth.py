@@ -1,0 +1,68 @@
+"""Volunteer and coordinator accounts: sign up, log in, log out."""
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from aid.extensions import db, limiter
+from aid.services import ServiceError, accounts
+from aid.web.forms import LoginForm, SignupForm
+from aid.web.htmx import go, render
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.name.data, form.email.data, form.password.data)
+        except ServiceError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            _start_session(user, remember=False)
+            flash(_("Welcome! Tell us what you can do and where you are, then switch on “available”."), "ok")
+            return go(url_for("volunteer.profile"))
+    return render("auth/signup.html", "auth/_signup_form.html", status=422 if form.errors else 200, form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])  # checked before any hashing
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()  # a password rehash, if argon2's parameters changed
+            _start_session(user, remember=form.remember.data)
+            return go(_next_page(user))
+        form.password.errors.append(_("That email and password do not match an account."))
+    return render("auth/login.html", "auth/_login_form.html", status=422 if form.errors else 200, form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "ok")
+    return go(url_for("public.home"))
+
+
+def _start_session(user, remember):
+    session.clear()  # no data from before the login survives it
+    session.permanent = True
+    login_user(user, remember=remember)
+
+
+def _next_page(user):
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    if user.coordinator_of:
+        return url_for("board.index")
+    return url_for("volunteer.offers")

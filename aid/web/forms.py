@@ -1,0 +1,131 @@
+"""Forms, validated on the server; their messages are what a person reads when input is off."""
+import phonenumbers
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DecimalField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
+    SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+CATEGORIES = [
+    ("food", _l("Food")), ("medicine", _l("Medicine")), ("transport", _l("Transport")),
+    ("shelter", _l("Shelter")), ("repairs", _l("Repairs")), ("care", _l("Care")),
+    ("check_in", _l("Check on someone")), ("other", _l("Other")),
+]
+URGENCIES = [
+    ("critical", _l("Right now: someone is in danger or without essentials")),
+    ("high", _l("Within a few hours")), ("normal", _l("Today")), ("low", _l("In the next few days")),
+]
+LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
+
+
+class NeedForm(FlaskForm):
+    category = RadioField(_l("What do you need help with?"), choices=CATEGORIES,
+                          validators=[InputRequired(_l("Choose what kind of help you need."))])
+    details = TextAreaField(_l("Tell us what is needed"), validators=[
+        InputRequired(_l("Tell us in a few words what is needed.")), Length(max=1000)])
+    urgency = RadioField(_l("How soon?"), choices=URGENCIES, default="normal",
+                         validators=[InputRequired(_l("Choose how soon help is needed."))])
+    people = IntegerField(_l("How many helpers?"), default=1, validators=[
+        InputRequired(_l("Say how many helpers are needed (1 to 10).")),
+        NumberRange(1, 10, _l("Say how many helpers are needed (1 to 10)."))])
+    address = StringField(_l("Address, street or town"), validators=[Optional(), Length(max=200)])
+    lat = HiddenField()
+    lon = HiddenField()
+    contact_name = StringField(_l("Your name (or who to ask for)"), validators=[Optional(), Length(max=80)])
+    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    contact_email = EmailField(_l("Email"), validators=[Optional(), Email(_l("That email address does not look right.")), Length(max=254)])
+    language = SelectField(_l("Language you speak"), choices=LANGUAGES, default="en")
+    language_required = BooleanField(_l("Only send someone who speaks my language"))
+    client_id = HiddenField()
+
+    def validate_contact_phone(self, field):
+        if field.data:
+            field.data = normalise_phone(field.data)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not (self.contact_phone.data or self.contact_email.data):
+            self.contact_phone.errors = [*self.contact_phone.errors, _l("Give a phone number or an email, so a helper can reach you.")]
+            valid = False
+        if not self.point() and not (self.address.data or "").strip():
+            self.address.errors = [*self.address.errors, _l("Tell us where: tap “Use my location”, or type an address or town.")]
+            valid = False
+        return valid
+
+    def point(self):
+        """The browser's location, if it sent a valid one."""
+        try:
+            lat, lon = float(self.lat.data), float(self.lon.data)
+        except (TypeError, ValueError):
+            return None
+        return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+    def fields(self):
+        point = self.point() or (None, None)
+        return dict(
+            category=self.category.data, details=self.details.data.strip(), urgency=self.urgency.data,
+            people=self.people.data, address=(self.address.data or "").strip(),
+            contact_name=(self.contact_name.data or "").strip(), contact_phone=self.contact_phone.data or "",
+            contact_email=(self.contact_email.data or "").strip().lower(), language=self.language.data,
+            language_required=self.language_required.data, lat=point[0], lon=point[1],
+            client_id=self.client_id.data or None,
+        )
+
+
+def normalise_phone(text):
+    """E.164 form of a typed number, or a ValidationError a person can act on."""
+    try:
+        number = phonenumbers.parse(text, current_app.config["PHONE_REGION"])
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ValidationError(_l("That phone number does not look right. Include the country code, like +44."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class SignupForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[InputRequired(_l("Tell us your name.")), Length(max=80)])
+    email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")), Email(_l("That email address does not look right.")), Length(max=254)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[
+        InputRequired(_l("Choose a password.")), Length(min=10, max=200, message=_l("Use at least 10 characters."))])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)])
+    remember = BooleanField(_l("Keep me logged in on this phone"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(FlaskForm):
+    skills = MultiCheckboxField(_l("What can you do?"), choices=[])
+    base_label = StringField(_l("Where do you start from? (town or “lat, lon”)"), validators=[Optional(), Length(max=120)])
+    lat = HiddenField()
+    lon = HiddenField()
+    max_km = DecimalField(_l("How far will you travel? (km)"), places=1, default=5, validators=[
+        InputRequired(_l("Say how far you will travel.")), NumberRange(0.5, 100, _l("Choose between 0.5 and 100 km."))])
+    capacity = IntegerField(_l("Tasks at the same time"), default=2, validators=[
+        InputRequired(_l("Say how many tasks you can hold at once.")), NumberRange(1, 10, _l("Choose between 1 and 10."))])
+    week_cap = IntegerField(_l("Most tasks a week"), default=5, validators=[
+        InputRequired(_l("Say how many tasks a week at most.")), NumberRange(1, 50, _l("Choose between 1 and 50."))])
+    languages = MultiCheckboxField(_l("Languages you speak"), choices=LANGUAGES, default=["en"])
+    has_vehicle = BooleanField(_l("I have a car or van"))
+    on_duty = BooleanField(_l("I'm available now"))
+
+    point = NeedForm.point
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
+
+
+class EtaForm(FlaskForm):
+    eta = StringField(_l("When will you be there? (optional)"), validators=[Optional(), Length(max=40)])

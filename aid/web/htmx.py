@@ -1,0 +1,44 @@
+"""htmx helpers: one URL answers with the page or its fragment, and navigation after a submit."""
+from flask import make_response, redirect, render_template, request
+
+
+def wants_fragment():
+    """An htmx request for part of a page (a boosted link or form wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(page, fragment, status=200, **context):
+    """The full page, or only its fragment for htmx; caches keep the two apart."""
+    response = make_response(render_template(fragment if wants_fragment() else page, **context), status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def go(url):
+    """Navigate after a submit: 303 for a plain form, HX-Redirect for htmx (which ignores 3xx)."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
+
+
+def unchanged(etag):
+    """A 304 response when the client already has this version, else None.
+
+    Polls send If-None-Match (the browser's cache does it for htmx); answering from a
+    cheap version number skips rendering entirely when nothing changed.
+    """
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+        response.set_etag(etag)
+        response.headers["Vary"] = "HX-Request"
+        return response
+    return None
+
+
+def tag(response, etag):
+    """Mark a pollable response with its version; the browser must revalidate each time."""
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

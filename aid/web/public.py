@@ -1,0 +1,86 @@
+"""The requester's pages: ask for help without an account, then follow it by a private link."""
+from flask import Blueprint, abort, current_app, flash, request, session, url_for
+from flask_babel import gettext as _
+
+from aid import jobs
+from aid.extensions import db, limiter
+from aid.models import utcnow
+from aid.services import ServiceError, needs
+from aid.web.forms import NeedForm
+from aid.web.htmx import go, render, tag, unchanged
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    return render("public/home.html", "public/home.html")
+
+
+@bp.get("/ask")
+def new():
+    return render("public/ask.html", "public/_ask_form.html", form=NeedForm())
+
+
+@bp.post("/ask")
+@limiter.limit("60 per hour; 10 per minute", methods=["POST"])
+def create():
+    form = NeedForm()
+    if not form.validate():
+        return render("public/ask.html", "public/_ask_form.html", status=422, form=form)
+    need, token, work = needs.create_need(form.fields(), utcnow())
+    db.session.commit()
+    jobs.dispatch([work.id])
+    session["posted"] = need.id  # show the "keep this link" notice once
+    return go(url_for("public.show", token=token))
+
+
+@bp.get("/t/<token>")
+def show(token):
+    need = _need(token)
+    etag = f"need-{need.id}-{need.events[-1].id if need.events else 0}"
+    if (cached := unchanged(etag)) is not None:
+        return cached
+    just_posted = session.pop("posted", None) == need.id
+    response = render("public/track.html", "public/_status.html", need=need, token=token,
+                      helpers=needs.helpers(need), just_posted=just_posted)
+    return tag(response, etag)
+
+
+@bp.post("/t/<token>/cancel")
+def cancel(token):
+    return _close(token, needs.cancel, _("Your request is cancelled. Thank you for letting us know."))
+
+
+@bp.post("/t/<token>/done")
+def done(token):
+    return _close(token, needs.mark_fulfilled, _("Marked as done. We are glad you got help."))
+
+
+@bp.post("/language")
+def language():
+    code = request.form.get("lang", "")
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.form.get("next", "")
+    return go(target if target.startswith("/") and not target.startswith("//") else url_for("public.home"))
+
+
+def _close(token, action, message):
+    need = _need(token)
+    try:
+        action(need, utcnow())
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "ok")
+    return go(url_for("public.show", token=token))
+
+
+def _need(token):
+    """The need behind a tracking link; 404 for any other token."""
+    try:
+        return needs.by_token(token)
+    except LookupError:
+        abort(404)

@@ -1,0 +1,148 @@
+"""The volunteer's pages: offers with reasons, accept or decline, the task itself, the profile."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from aid import jobs
+from aid.adapters.geocoding import geocoding
+from aid.extensions import db
+from aid.models import HOLDING, Match, MatchState, Skill, utcnow
+from aid.services import ServiceError, accounts, matches
+from aid.services.access import may_see_private
+from aid.services.matches import Accepted
+from aid.web.forms import EtaForm, ProfileForm, ReasonForm
+from aid.web.htmx import go, render
+
+bp = Blueprint("volunteer", __name__, url_prefix="/me")
+
+
+@bp.before_request
+@login_required
+def _volunteers_only():
+    if current_user.volunteer is None:
+        abort(403)
+
+
+@bp.get("/")
+def offers():
+    me = current_user.volunteer
+    offered = _mine(MatchState.OFFERED)
+    tasks = _mine(*HOLDING)
+    return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
+                  reason_form=ReasonForm())
+
+
+@bp.post("/offers/<int:match_id>/accept")
+def accept(match_id):
+    match = _match(match_id)
+    try:
+        outcome = matches.accept(match, utcnow())
+    except ServiceError as error:
+        flash(str(error), "error")
+        return go(url_for("volunteer.offers"))
+    db.session.commit()
+    if outcome == Accepted.YES:
+        flash(_("Thank you! It's yours. The address and contact are below."), "ok")
+        return go(url_for("volunteer.task", match_id=match.id))
+    flash(_("Someone else took this one a moment before you. Thank you for being ready to help!")
+          if outcome == Accepted.TAKEN else _("This offer is no longer open."), "info")
+    return go(url_for("volunteer.offers"))
+
+
+@bp.post("/offers/<int:match_id>/decline")
+def decline(match_id):
+    form = ReasonForm()
+    work = matches.decline(_match(match_id), (form.reason.data or "").strip(), utcnow())
+    db.session.commit()
+    if work:
+        jobs.dispatch([work.id])
+    flash(_("Declined. Thanks for answering quickly: we'll ask someone else."), "ok")
+    return go(url_for("volunteer.offers"))
+
+
+@bp.get("/tasks/<int:match_id>")
+def task(match_id):
+    match = _match(match_id)
+    need = match.need
+    private = may_see_private(current_user, need, match, utcnow())
+    return render("volunteer/task.html", "volunteer/_task.html", match=match, need=need, private=private,
+                  eta_form=EtaForm(), reason_form=ReasonForm())
+
+
+@bp.post("/tasks/<int:match_id>/on-my-way")
+def on_my_way(match_id):
+    form = EtaForm()
+    return _act(match_id, lambda m: matches.on_my_way(m, (form.eta.data or "").strip(), utcnow()),
+                _("The requester can see you're on your way."))
+
+
+@bp.post("/tasks/<int:match_id>/done")
+def done(match_id):
+    return _act(match_id, lambda m: matches.done(m, utcnow()), _("Done. Thank you for helping!"))
+
+
+@bp.post("/tasks/<int:match_id>/release")
+def release(match_id):
+    form = ReasonForm()
+    return _act(match_id, lambda m: matches.release(m, (form.reason.data or "").strip(), utcnow()),
+                _("You gave the task back. We'll find someone else."))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    me = current_user.volunteer
+    form = ProfileForm(obj=me)
+    form.skills.choices = [(s.slug, _(s.name)) for s in db.session.scalars(sa.select(Skill).order_by(Skill.name))]
+    if not form.is_submitted():
+        form.skills.data = [s.slug for s in me.skills]
+        form.languages.data = me.language_list
+    if form.validate_on_submit():
+        if _save_profile(me, form):
+            db.session.commit()
+            flash(_("Saved."), "ok")
+            return go(url_for("volunteer.offers"))
+    return render("volunteer/profile.html", "volunteer/_profile_form.html",
+                  status=422 if form.errors else 200, form=form, me=me)
+
+
+def _save_profile(me, form):
+    point = form.point()
+    if point is None and form.base_label.data:
+        point = geocoding().locate(form.base_label.data) if form.base_label.data != me.base_label else (me.lat, me.lon)
+    if point is None or point[0] is None:
+        form.base_label.errors = [_("We could not find that place. Tap “Use my location” or type a nearby town.")]
+        return False
+    fields = dict(base_label=(form.base_label.data or "").strip(), max_km=float(form.max_km.data),
+                  capacity=form.capacity.data, week_cap=form.week_cap.data, has_vehicle=form.has_vehicle.data,
+                  on_duty=form.on_duty.data, languages=",".join(form.languages.data or ["en"]),
+                  lat=point[0], lon=point[1])
+    accounts.update_profile(me, fields, form.skills.data or [])
+    return True
+
+
+def _act(match_id, action, message):
+    match = _match(match_id)
+    try:
+        work = action(match)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return go(url_for("volunteer.offers"))
+    db.session.commit()
+    if work:
+        jobs.dispatch([work.id])
+    flash(message, "ok")
+    return go(url_for("volunteer.task", match_id=match.id))
+
+
+def _mine(*states):
+    return db.session.scalars(sa.select(Match).where(
+        Match.volunteer_id == current_user.volunteer.id, Match.state.in_(states)).order_by(Match.offered_at.desc())).all()
+
+
+def _match(match_id):
+    """The current volunteer's own match; 404 for anyone else's."""
+    try:
+        return matches.get_match(match_id, current_user.volunteer)
+    except LookupError:
+        abort(404)

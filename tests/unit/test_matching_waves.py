@@ -1,0 +1,29 @@
+"""Offer waves: sizes and deadlines by urgency, and topping slots up best first."""
+from aid.matching import Candidate, Shortlist, offer_minutes, plan_wave, wave_size
+
+
+def shortlist(*pairs):
+    return Shortlist(1, tuple(Candidate(v, s, 1.0 - v / 100, 1.0, ()) for v, s in pairs), ())
+
+
+def test_more_urgent_needs_get_bigger_waves_and_shorter_deadlines():
+    sizes = [wave_size(u) for u in ("low", "normal", "high", "critical")]
+    minutes = [offer_minutes(u) for u in ("low", "normal", "high", "critical")]
+    assert sizes == sorted(sizes) and minutes == sorted(minutes, reverse=True)
+    assert wave_size("unknown") == wave_size("normal")
+
+
+def test_each_slot_is_topped_up_to_the_wave_size_best_first():
+    sl = shortlist((1, 10), (2, 10), (3, 11), (4, 10), (5, 11), (6, 11))
+    assert [c.volunteer_id for c in plan_wave(sl, {}, 2)] == [1, 2, 3, 5]
+
+
+def test_outstanding_offers_count_against_the_wave():
+    sl = shortlist((1, 10), (2, 10), (3, 11), (4, 10))
+    assert [c.volunteer_id for c in plan_wave(sl, {10: 2, 11: 0}, 2)] == [3]
+    assert plan_wave(sl, {10: 3, 11: 5}, 2) == []
+
+
+def test_a_volunteer_is_offered_at_most_once():
+    sl = shortlist((1, 10), (1, 11), (2, 11))
+    assert [(c.volunteer_id, c.slot_id) for c in plan_wave(sl, {}, 3)] == [(1, 10), (2, 11)]
