@@ -65,12 +65,13 @@ def _bind_extensions(app):
 
 def _register(app):
     from aid import cli, i18n, jobs
-    from aid.web import auth, board, errors, public, security, volunteer
+    from aid.web import auth, board, errors, public, security, templating, volunteer
 
     for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
+    templating.init_app(app)
     jobs.init_app(app)
     cli.init_app(app)

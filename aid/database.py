@@ -1,13 +1,17 @@
 """Database engine tuning that the ORM cannot express: SQLite's locking and journal."""
+from flask import has_request_context, request
 from sqlalchemy import event
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def setup_sqlite(engine):
-    """WAL, a busy timeout and BEGIN IMMEDIATE, so SQLite transactions queue instead of failing.
+    """WAL, a busy timeout, and BEGIN IMMEDIATE for anything that may write.
 
-    pysqlite's own deferred BEGIN lets a transaction read, then fail with "database is
-    locked" when it tries to write after another writer committed. Taking the write lock
-    at BEGIN makes concurrent writers wait their turn (bounded by the busy timeout).
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" if another writer committed in between. Taking the write lock at BEGIN makes
+    writers (POST requests, jobs, commands) wait their turn instead, bounded by the busy
+    timeout. GET requests never change state, so they read in parallel under WAL.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -24,4 +28,5 @@ def setup_sqlite(engine):
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = has_request_context() and request.method in READ_ONLY_METHODS
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

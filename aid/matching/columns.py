@@ -12,7 +12,7 @@ from aid.matching.weights import SENSITIVE_CATEGORIES, URGENCY_RANK, VEHICLE_CAT
 
 @dataclass(slots=True)
 class VolunteerColumns:
-    """The volunteers who could take a task at all (on duty, under both caps), as arrays."""
+    """The volunteers who could take a task at all (on duty, under both caps), by id, as arrays."""
 
     people: list[VolunteerInfo]
     lat: np.ndarray
@@ -21,8 +21,11 @@ class VolunteerColumns:
     reach: np.ndarray  # min(max_km, MAX_TRAVEL_KM)
     vetting: np.ndarray
     vehicle: np.ndarray
+    limited: np.ndarray  # gave availability intervals
     combo: np.ndarray  # index into combos: the volunteer's skill set
     combos: list[frozenset[str]]
+    tongue: np.ndarray  # index into tongues: the volunteer's language set
+    tongues: list[frozenset[str]]
     base: np.ndarray  # short_range + load + declines terms of base_score
     remaining: list[int]  # tasks they may still take: min(capacity - active, week_cap - week_count)
 
@@ -31,17 +34,19 @@ def volunteer_columns(volunteers: Sequence[VolunteerInfo], w: Weights) -> Volunt
     """Columns for the volunteers passing off_duty, at_capacity and weekly_cap, by id."""
     people = sorted((v for v in volunteers if v.on_duty and v.active < v.capacity
                      and v.week_count < v.week_cap), key=lambda v: v.id)
-    col = lambda f, t=float: np.fromiter(map(f, people), t, len(people))  # noqa: E731
-    max_km = col(lambda v: v.max_km)
     combos: dict[frozenset[str], int] = {}
-    combo = col(lambda v: combos.setdefault(v.skills, len(combos)), np.int32)
+    tongues: dict[frozenset[str], int] = {}
+    rows = np.array([(v.lat, v.lon, v.max_km, v.vetting, v.has_vehicle, v.available is not None,
+                      combos.setdefault(v.skills, len(combos)), tongues.setdefault(v.languages, len(tongues)),
+                      v.week_count, v.week_cap, v.recent_declines) for v in people], float).reshape(-1, 11)
+    lat, lon, max_km, vetting, vehicle, limited, combo, tongue, count, cap, declines = rows.T
     short = w.short_range * (1.0 - np.minimum(max_km, w.range_ref_km) / w.range_ref_km)
-    load = w.load * (1.0 - np.minimum(col(lambda v: v.week_count) / col(lambda v: v.week_cap), 1.0))
-    base = short + load + w.declines / (1.0 + col(lambda v: v.recent_declines))
+    base = short + w.load * (1.0 - np.minimum(count / cap, 1.0)) + w.declines / (1.0 + declines)
     return VolunteerColumns(
-        people, col(lambda v: v.lat), col(lambda v: v.lon), max_km, np.minimum(max_km, MAX_TRAVEL_KM),
-        col(lambda v: v.vetting, np.int32), col(lambda v: v.has_vehicle, bool), combo, list(combos),
-        base, [min(v.capacity - v.active, v.week_cap - v.week_count) for v in people])
+        people, lat, lon, max_km, np.minimum(max_km, MAX_TRAVEL_KM), vetting.astype(np.int32),
+        vehicle.astype(bool), limited.astype(bool), combo.astype(np.int32), list(combos),
+        tongue.astype(np.int32), list(tongues), base,
+        [min(v.capacity - v.active, v.week_cap - v.week_count) for v in people])
 
 
 @dataclass(slots=True)

@@ -16,6 +16,19 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def km_from(lat: float, lon: float):
+    """haversine_km with the first point fixed: the same result, a little faster in loops."""
+    p1 = math.radians(lat)
+    c1, sin, cos, rad, asin, sqrt = math.cos(p1), math.sin, math.cos, math.radians, math.asin, math.sqrt
+
+    def km(lat2: float, lon2: float) -> float:
+        p2 = rad(lat2)
+        a = sin((p2 - p1) / 2) ** 2 + c1 * cos(p2) * sin(rad(lon2 - lon) / 2) ** 2
+        return 2 * EARTH_KM * asin(min(1.0, sqrt(a)))
+
+    return km
+
+
 def travel_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
     """(south, north, west, east) holding every point within `km` of (lat, lon).
 

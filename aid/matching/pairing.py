@@ -21,10 +21,10 @@ def need_pairs(vc: VolunteerColumns, nc: NeedColumns, now: datetime):
     """
     vi, ni, km = near_pairs(vc.lat, vc.lon, vc.reach, nc.lat, nc.lon)
     ok = (km <= nc.max_km[ni]) & (vc.vetting[vi] >= nc.min_vetting[ni])
-    speaks = np.ones((len(nc.languages) + 1, len(vc.people)), bool)  # last row: none required
+    speaks = np.ones((len(nc.languages) + 1, len(vc.tongues)), bool)  # last row: none required
     for i, code in enumerate(nc.languages):
-        speaks[i] = np.fromiter((code in v.languages for v in vc.people), bool, len(vc.people))
-    ok &= speaks[nc.language[ni], vi]
+        speaks[i] = [code in t for t in vc.tongues]
+    ok &= speaks[nc.language[ni], vc.tongue[vi]]
     ok &= ~_excluded(vc, nc, vi, ni)
     vi, ni, km = vi[ok], ni[ok], km[ok]
     keep = _available(vc, nc, vi, ni, now)
@@ -42,10 +42,9 @@ def _excluded(vc: VolunteerColumns, nc: NeedColumns, vi, ni) -> np.ndarray:
 
 def _available(vc: VolunteerColumns, nc: NeedColumns, vi, ni, now: datetime) -> np.ndarray:
     """is_available() for pairs whose volunteer gave availability; True for the rest."""
-    limited = np.fromiter((v.available is not None for v in vc.people), bool, len(vc.people))
     keep = np.ones(len(vi), bool)
     spans = windows(nc, now)
-    for p in np.flatnonzero(limited[vi]):
+    for p in np.flatnonzero(vc.limited[vi]).tolist():
         keep[p] = is_available(vc.people[vi[p]], spans[ni[p]])
     return keep
 
@@ -57,19 +56,20 @@ def slot_pairs(vc: VolunteerColumns, nc: NeedColumns, vi, ni, km, tree: SkillTre
     score = slot_score + base_score as rank() computes them (equal to its rounded score
     within 1e-6; the order of float additions differs).
     """
-    counts = np.diff(nc.first_slot)[ni]
-    rep = np.repeat(np.arange(len(ni)), counts)
-    slot = nc.first_slot[ni][rep] + np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
     fit, part = _skill_tables(vc, nc, tree, scarcity, w)
-    req, combo = nc.slot_req[slot], vc.combo[vi[rep]]
-    ok = fit[req, combo]
-    slot, rep, req, combo = slot[ok], rep[ok], req[ok], combo[ok]
-    v, k = vi[rep], km[rep]
     with np.errstate(divide="ignore", invalid="ignore"):
-        close = np.where(vc.max_km[v] > 0, 1.0 - k / vc.max_km[v], 1.0)
-    base = w.closeness * np.maximum(close, 0.0) + vc.base[v]
-    base += np.where(vc.vehicle[v] & nc.vehicle[ni[rep]], w.vehicle, 0.0)
-    return slot, v, k, part[req, combo] + base
+        close = np.where(vc.max_km[vi] > 0, 1.0 - km / vc.max_km[vi], 1.0)
+    base = w.closeness * np.maximum(close, 0.0) + vc.base[vi]
+    base += np.where(vc.vehicle[vi] & nc.vehicle[ni], w.vehicle, 0.0)
+    combo, first, count = vc.combo[vi], nc.first_slot[ni], np.diff(nc.first_slot)[ni]
+    out = []
+    for k in range(int(count.max(initial=0))):  # the k-th slot of each pair's need
+        has = np.flatnonzero(count > k) if k else np.arange(len(vi))
+        slot = (first[has] + k).astype(np.int32)
+        req, c = nc.slot_req[slot], combo[has]
+        ok = fit[req, c]
+        out.append((slot[ok], vi[has][ok], km[has][ok], part[req[ok], c[ok]] + base[has][ok]))
+    return tuple(np.concatenate(parts) for parts in zip(*out, strict=True)) if out else (np.empty(0),) * 4
 
 
 def _skill_tables(vc: VolunteerColumns, nc: NeedColumns, tree: SkillTree,
@@ -77,9 +77,8 @@ def _skill_tables(vc: VolunteerColumns, nc: NeedColumns, tree: SkillTree,
     """Per (required set, skill set): can fill, and slot_score."""
     fit = np.zeros((len(nc.reqs), len(vc.combos)), bool)
     part = np.zeros(fit.shape)
-    someone = {}
-    for i, v in enumerate(vc.people):
-        someone.setdefault(vc.combo[i], v)
+    _, first = np.unique(vc.combo, return_index=True)
+    someone = [vc.people[i] for i in first]  # one holder of each skill set
     for c, skills in enumerate(vc.combos):
         covered = tree.closure(skills)
         for r, req in enumerate(nc.reqs):

@@ -1,19 +1,13 @@
 """Rank volunteers for one need: hard rules first, then the score, with every tie-break written out."""
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from operator import itemgetter
 
 from aid.matching.eligibility import fillable, first_failure, missing_detail
-from aid.matching.geo import haversine_km
-from aid.matching.scoring import base_score, reasons, slot_score
+from aid.matching.geo import km_from
+from aid.matching.scoring import Reasons, base_score, slot_score
 from aid.matching.skills import SkillTree
-from aid.matching.types import (
-    Candidate,
-    Exclusion,
-    NeedInfo,
-    Shortlist,
-    SlotInfo,
-    VolunteerInfo,
-)
+from aid.matching.types import Candidate, Exclusion, NeedInfo, Shortlist, SlotInfo, VolunteerInfo
 from aid.matching.weights import Weights
 
 _TIE = 1e-9
@@ -36,38 +30,42 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
     fewest better-ranked candidates, then to the one listed first in need.slots: two
     interchangeable slots each get their own share of the best volunteers.
     """
-    w, scarce = weights or Weights(), scarcity or {}
+    w, scarce, km_to = weights or Weights(), scarcity or {}, km_from(need.lat, need.lon)
+    best_by_skills: dict[frozenset[str], tuple[float, list[SlotInfo]] | None] = {}
     rows, excluded = [], []
     for v in volunteers:
-        km = haversine_km(need.lat, need.lon, v.lat, v.lon)
+        km = km_to(v.lat, v.lon)
         failed = first_failure(need, v, km, now)
-        slots = fillable(v, need.slots, tree) if failed is None else []
-        if failed is None and not slots:
+        if failed is None:
+            if v.skills not in best_by_skills:  # slot scores depend on the skill set alone
+                best_by_skills[v.skills] = _best_slots(v, need, tree, scarce, w)
+            best = best_by_skills[v.skills]
+            if best is not None:
+                score = round(best[0] + base_score(v, km, need.category, w), 6)
+                rows.append((-score, round(km, 3), v.id, v, best[1]))
+                continue
             failed = ("missing_skill", missing_detail(v, need.slots, tree))
-        if failed is not None:
-            excluded.append(Exclusion(v.id, *failed))
-            continue
-        score, tied = _best_slots(v, slots, tree, scarce, w)
-        rows.append((-round(score + base_score(v, km, need.category, w), 6), round(km, 3), v.id, v, tied))
-    rows.sort(key=lambda r: r[:3])
+        excluded.append(Exclusion(v.id, *failed))
+    rows.sort(key=itemgetter(0, 1, 2))
     excluded.sort(key=lambda e: e.volunteer_id)
     return Shortlist(need.id, _deal(need, rows, tree), tuple(excluded))
 
 
-def _best_slots(v: VolunteerInfo, slots: list[SlotInfo], tree: SkillTree,
-                scarcity: Mapping[str, float], w: Weights) -> tuple[float, list[SlotInfo]]:
-    """The best slot score and every slot reaching it (within 1e-9), in the need's order."""
-    scored = [(slot_score(v, s, tree, scarcity, w), s) for s in slots]
+def _best_slots(v: VolunteerInfo, need: NeedInfo, tree: SkillTree, scarcity: Mapping[str, float],
+                w: Weights) -> tuple[float, list[SlotInfo]] | None:
+    """The best slot score and every fillable slot reaching it (within 1e-9); None if none is fillable."""
+    scored = [(slot_score(v, s, tree, scarcity, w), s) for s in fillable(v, need.slots, tree)]
+    if not scored:
+        return None
     best = max(sc for sc, _ in scored)
     return best, [s for sc, s in scored if sc >= best - _TIE]
 
 
 def _deal(need: NeedInfo, rows: list, tree: SkillTree) -> tuple[Candidate, ...]:
     """Candidates in ranking order, each tied to its least-served best slot (then the earliest)."""
-    served = {s.id: 0 for s in need.slots}
-    out = []
+    served, reasons, out = {s.id: 0 for s in need.slots}, Reasons(need, tree), []
     for neg_score, km, vid, v, tied in rows:
-        slot = min(tied, key=lambda s: served[s.id])  # min keeps the earliest on ties
+        slot = tied[0] if len(tied) == 1 else min(tied, key=lambda s: served[s.id])  # min keeps the earliest
         served[slot.id] += 1
-        out.append(Candidate(vid, slot.id, -neg_score, km, reasons(v, need, slot, km, tree)))
+        out.append(Candidate(vid, slot.id, -neg_score, km, reasons(v, slot, km)))
     return tuple(out)

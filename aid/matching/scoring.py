@@ -41,20 +41,41 @@ def slot_score(v: VolunteerInfo, slot: SlotInfo, tree: SkillTree,
     return w.skill_fit * fit + w.scarcity * (1.0 - min(max(scarce, 0.0), 1.0))
 
 
-def reasons(v: VolunteerInfo, need: NeedInfo, slot: SlotInfo, km: float, tree: SkillTree) -> tuple[str, ...]:
-    """Short human reasons: distance, skills covered, vehicle, language, load, declines."""
-    out = [f"{km:.1f} km"]
-    for req in sorted(slot.skills):
-        held = tree.coverer(v.skills, req)
-        out.append(f"has {_name(req)}" if held == req else f"{_name(held)} covers {_name(req)}")
-    if v.has_vehicle:
-        out.append("has a vehicle")
-    if need.language is not None:
-        out.append(f"speaks {need.language}")
-    out.append(f"{v.week_count} of {v.week_cap} tasks this week")
-    if v.recent_declines:
-        out.append(f"{v.recent_declines} recent decline{'s' if v.recent_declines > 1 else ''}")
-    return tuple(out)
+class Reasons:
+    """Short human reasons for one need: distance, skills covered, vehicle, language, load, declines.
+
+    e.g. ("1.2 km", "nurse covers first aid", "has a vehicle", "speaks es", "1 of 5 tasks this week").
+    Phrases repeat across volunteers, so each is built once per need and reused.
+    """
+
+    def __init__(self, need: NeedInfo, tree: SkillTree):
+        self.need, self.tree, self._skills, self._rest = need, tree, {}, {}
+
+    def __call__(self, v: VolunteerInfo, slot: SlotInfo, km: float) -> tuple[str, ...]:
+        skills = self._skills.get((v.skills, slot.id))
+        if skills is None:
+            skills = self._skills[(v.skills, slot.id)] = self._skill_phrases(v.skills, slot)
+        key = (v.has_vehicle, v.week_count, v.week_cap, v.recent_declines)
+        rest = self._rest.get(key)
+        if rest is None:
+            rest = self._rest[key] = self._rest_phrases(*key)
+        return (f"{km:.1f} km",) + skills + rest
+
+    def _skill_phrases(self, held: frozenset[str], slot: SlotInfo) -> tuple[str, ...]:
+        out = []
+        for req in sorted(slot.skills):
+            by = self.tree.coverer(held, req)
+            out.append(f"has {_name(req)}" if by == req else f"{_name(by)} covers {_name(req)}")
+        return tuple(out)
+
+    def _rest_phrases(self, vehicle: bool, week: int, cap: int, declines: int) -> tuple[str, ...]:
+        out = ["has a vehicle"] if vehicle else []
+        if self.need.language is not None:
+            out.append(f"speaks {self.need.language}")
+        out.append(f"{week} of {cap} tasks this week")
+        if declines:
+            out.append(f"{declines} recent decline{'s' if declines > 1 else ''}")
+        return tuple(out)
 
 
 def _name(slug: str | None) -> str:

@@ -19,6 +19,8 @@ class Need(db.Model):
     urgency = enum_column(Urgency, nullable=False, default=Urgency.NORMAL)
     status = enum_column(NeedStatus, nullable=False, default=NeedStatus.OPEN, index=True)
     details: Mapped[str] = mapped_column(sa.Text, default="")  # private
+    # One line the requester agreed volunteers may read before accepting (no names, no address).
+    summary: Mapped[str] = mapped_column(sa.String(140), default="")
     people: Mapped[int] = mapped_column(default=1)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     language_required: Mapped[bool] = mapped_column(default=False)

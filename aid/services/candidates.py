@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from aid.matching.geo import EARTH_KM, MAX_TRAVEL_KM, travel_box
+from aid.matching.geo import EARTH_KM, MAX_TRAVEL_KM, km_from, travel_box
 from aid.matching.skills import SkillTree
 from aid.matching.types import VolunteerInfo
 from aid.models import Match, MatchState, Skill, Volunteer, volunteer_skills
@@ -15,6 +15,7 @@ V, M, S, VS = Volunteer.__table__, Match.__table__, Skill.__table__, volunteer_s
 BAND_DEG = 2 * math.degrees(MAX_TRAVEL_KM / EARTH_KM) + 1e-6
 ACTIVE = (MatchState.ACCEPTED, MatchState.EN_ROUTE)
 WORKED = (MatchState.ACCEPTED, MatchState.EN_ROUTE, MatchState.DONE)
+P = sa.bindparam
 
 
 def volunteer_box(lat: float, lon: float, max_km: float) -> tuple[float, float, float, float]:
@@ -22,67 +23,96 @@ def volunteer_box(lat: float, lon: float, max_km: float) -> tuple[float, float, 
     return travel_box(lat, lon, min(max_km, MAX_TRAVEL_KM))
 
 
-def _lon_inside(west, east, lon: float):
+def _lon_inside(west, east, lon):
     """SQL: longitude `lon` lies between west and east, wrapped boxes (west > east) included."""
     plain = sa.and_(west <= east, west <= lon, east >= lon)
     return sa.or_(plain, sa.and_(west > east, sa.or_(west <= lon, east >= lon)))
 
 
-def box_filter(lat: float, lon: float, limit_km: float | None = None):
-    """SQL: on-duty volunteers whose stored travel box holds the point (and near it, if limited)."""
-    cond = [V.c.on_duty == sa.true(), V.c.box_south.between(lat - BAND_DEG, lat),
-            V.c.box_north >= lat, _lon_inside(V.c.box_west, V.c.box_east, lon)]
-    if limit_km is not None:
-        south, north, west, east = travel_box(lat, lon, limit_km)
-        cond += [V.c.lat.between(south, north), _lon_inside(sa.literal(west), sa.literal(east), V.c.lon)]
+def _box_filter(limited: bool):
+    """SQL: on duty, stored travel box holding (:lat, :lon); if limited, base inside the need's box."""
+    cond = [V.c.on_duty == sa.true(), V.c.box_south.between(P("band"), P("lat")),
+            V.c.box_north >= P("lat"), _lon_inside(V.c.box_west, V.c.box_east, P("lon"))]
+    if limited:
+        cond += [V.c.lat.between(P("south"), P("north")), _lon_inside(P("west"), P("east"), V.c.lon)]
     return sa.and_(*cond)
+
+
+# Built once: executing a prepared statement skips building and caching a new one per need.
+ROWS = {limited: sa.select(V.c.id, V.c.lat, V.c.lon, V.c.max_km, V.c.capacity, V.c.week_cap, V.c.languages,
+                           V.c.vetting, V.c.has_vehicle).where(_box_filter(limited)) for limited in (False, True)}
+SLUGS = sa.select(S.c.id, S.c.slug)
+HELD = sa.select(VS.c.volunteer_id, VS.c.skill_id).where(VS.c.volunteer_id.in_(P("ids", expanding=True)))
+
+
+def _count(cond):
+    """SQL: how many rows of the group meet `cond` (portable: no FILTER clause)."""
+    return sa.func.sum(sa.case((cond, 1), else_=0))
+
+
+LOADS = sa.select(
+    M.c.volunteer_id,
+    _count(M.c.state.in_(ACTIVE)),
+    _count(sa.and_(M.c.state.in_(WORKED), M.c.responded_at >= P("week"))),
+    _count(sa.and_(M.c.state == MatchState.DECLINED, M.c.responded_at >= P("fortnight"))),
+).where(M.c.volunteer_id.in_(P("ids", expanding=True)),
+        M.c.state.in_(WORKED + (MatchState.DECLINED,))).group_by(M.c.volunteer_id)
 
 
 def load_candidates(session, lat: float, lon: float, now: datetime,
                     limit_km: float | None = None) -> list[VolunteerInfo]:
-    """On-duty volunteers whose travel box holds (lat, lon), with skills and recent workload.
+    """On-duty volunteers within reach of (lat, lon), with their skills and recent workload.
 
-    An indexed prefilter only: the engine applies the exact rules. `active` counts matches
-    accepted or en route; `week_count` matches accepted, en route or done whose response
-    (acceptance) came in the last 7 days; `recent_declines` declines in the last 14 days.
+    Within reach: the great-circle distance is at most min(max_km, MAX_TRAVEL_KM), and at most
+    limit_km when given. The stored travel boxes select them by an index range scan; the
+    exact distance is checked here, before fetching skills and workload. The engine applies
+    every rule again. `active` counts matches accepted or en route; `week_count` matches
+    accepted, en route or done whose response (the acceptance) came in the last 7 days;
+    `recent_declines` declines in the last 14 days.
     """
-    where = box_filter(lat, lon, limit_km)
-    rows = session.execute(sa.select(
-        V.c.id, V.c.lat, V.c.lon, V.c.max_km, V.c.capacity, V.c.week_cap, V.c.languages,
-        V.c.vetting, V.c.has_vehicle).where(where)).all()
+    conn = session.connection()  # Core straight on the connection: no ORM layer per statement
+    rows = conn.execute(ROWS[limit_km is not None], _box_params(lat, lon, limit_km)).all()
+    km_to, limit = km_from(lat, lon), math.inf if limit_km is None else limit_km
+    rows = [r for r in rows if km_to(r[1], r[2]) <= min(r[3], MAX_TRAVEL_KM, limit)]
     if not rows:
         return []
-    skills = _skills(session, where)
-    loads = _loads(session, where, now)
-    return [_info(r, skills.get(r[0], frozenset()), loads.get(r[0], (0, 0, 0))) for r in rows]
+    ids = [r[0] for r in rows]
+    skills, loads, tongues = _skills(conn, ids), _loads(conn, ids, now), {}
+    none, empty = (0, 0, 0), frozenset()
+    return [_info(r, skills.get(r[0], empty), loads.get(r[0], none), tongues) for r in rows]
 
 
-def _skills(session, where) -> dict[int, frozenset[str]]:
-    query = sa.select(VS.c.volunteer_id, S.c.slug).select_from(
-        V.join(VS, VS.c.volunteer_id == V.c.id).join(S, S.c.id == VS.c.skill_id)).where(where)
-    held: dict[int, set[str]] = {}
-    for vid, slug in session.execute(query):
-        held.setdefault(vid, set()).add(slug)
-    return {vid: frozenset(s) for vid, s in held.items()}
+def _box_params(lat: float, lon: float, limit_km: float | None) -> dict:
+    params = {"band": lat - BAND_DEG, "lat": lat, "lon": lon}
+    if limit_km is not None:
+        params.update(zip(("south", "north", "west", "east"), travel_box(lat, lon, limit_km), strict=True))
+    return params
 
 
-def _loads(session, where, now: datetime) -> dict[int, tuple[int, int, int]]:
+def _skills(conn, ids: list[int]) -> dict[int, frozenset[str]]:
+    """Skill slugs held, by volunteer id; equal sets are one shared frozenset (cheap to hash later)."""
+    slug = dict(conn.execute(SLUGS).all())
+    held: dict[int, list[int]] = {}
+    for vid, skill in conn.execute(HELD, {"ids": ids}).all():
+        held.setdefault(vid, []).append(skill)
+    shared: dict[tuple[int, ...], frozenset[str]] = {}
+    for vid, got in held.items():
+        key = tuple(sorted(got))
+        held[vid] = shared.get(key) or shared.setdefault(key, frozenset(slug[s] for s in key))
+    return held
+
+
+def _loads(conn, ids: list[int], now: datetime) -> dict[int, tuple[int, int, int]]:
     """Per volunteer: (active, accepted this week, declines in 14 days)."""
-    week, fortnight = now - timedelta(days=7), now - timedelta(days=14)
-    count = lambda cond: sa.func.sum(sa.case((cond, 1), else_=0))
-    query = sa.select(
-        M.c.volunteer_id,
-        count(M.c.state.in_(ACTIVE)),
-        count(sa.and_(M.c.state.in_(WORKED), M.c.responded_at >= week)),
-        count(sa.and_(M.c.state == MatchState.DECLINED, M.c.responded_at >= fortnight)),
-    ).select_from(V.join(M, M.c.volunteer_id == V.c.id)).where(
-        where, M.c.state.in_(WORKED + (MatchState.DECLINED,))).group_by(M.c.volunteer_id)
-    return {vid: (int(a), int(w), int(d)) for vid, a, w, d in session.execute(query)}
+    params = {"ids": ids, "week": now - timedelta(days=7), "fortnight": now - timedelta(days=14)}
+    return {vid: (int(a), int(w), int(d)) for vid, a, w, d in conn.execute(LOADS, params).all()}
 
 
-def _info(row, skills: frozenset[str], load: tuple[int, int, int]) -> VolunteerInfo:
+def _info(row, skills: frozenset[str], load: tuple[int, int, int], tongues: dict) -> VolunteerInfo:
     vid, lat, lon, max_km, capacity, week_cap, languages, vetting, vehicle = row
-    langs = frozenset(c.strip().lower() for c in (languages or "").split(",") if c.strip())
+    langs = tongues.get(languages)
+    if langs is None:  # parsed once per distinct string
+        langs = tongues[languages] = frozenset(c.strip().lower() for c in (languages or "").split(",") if c.strip())
     return VolunteerInfo(vid, lat, lon, max_km, True, load[0], capacity, load[1], week_cap,
                          skills, langs, vetting, bool(vehicle), load[2])
 
@@ -90,6 +120,5 @@ def _info(row, skills: frozenset[str], load: tuple[int, int, int]) -> VolunteerI
 def load_skill_tree(session) -> SkillTree:
     """Every skill slug with its parent's slug (None for roots)."""
     parent = S.alias("parent")
-    query = sa.select(S.c.slug, parent.c.slug).select_from(
-        S.outerjoin(parent, parent.c.id == S.c.parent_id))
-    return SkillTree({slug: up for slug, up in session.execute(query)})
+    query = sa.select(S.c.slug, parent.c.slug).select_from(S.outerjoin(parent, parent.c.id == S.c.parent_id))
+    return SkillTree(dict(session.execute(query).all()))

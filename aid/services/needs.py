@@ -11,8 +11,14 @@ CATEGORY_SKILL = {"transport": "driving", "repairs": "repairs"}
 
 
 def create_need(fields, now):
-    """Store a need with its slots and pending matching work. Returns (need, tracking token)."""
-    token, token_hash = tokens.new_token()
+    """Store a need with its slots and pending matching work: (need, token, work).
+
+    A replay of a need already stored (same client id) returns it again with no new work.
+    """
+    token, token_hash = tokens.new_token(fields.get("client_id"))
+    existing = db.session.scalar(sa.select(Need).where(Need.token_hash == token_hash))
+    if existing is not None:
+        return existing, token, None
     lat, lon = fields.pop("lat", None), fields.pop("lon", None)
     need = Need(token_hash=token_hash, created_at=now, status=NeedStatus.OPEN, **fields)
     skill = _category_skill(need.category)

@@ -1,11 +1,13 @@
 """Forms, validated on the server; their messages are what a person reads when input is off."""
+import re
+
 import phonenumbers
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DecimalField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
-    SelectField, SelectMultipleField, StringField, TextAreaField,
+    SelectField, SelectMultipleField, StringField, TelField, TextAreaField,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -19,14 +21,31 @@ URGENCIES = [
     ("critical", _l("Right now: someone is in danger or without essentials")),
     ("high", _l("Within a few hours")), ("normal", _l("Today")), ("low", _l("In the next few days")),
 ]
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL in text
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # made by the browser for offline replays
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
 
 
-class NeedForm(FlaskForm):
+def _printable(value):
+    return CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """Every text a person sends loses control characters before it is validated."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_printable, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class NeedForm(Form):
     category = RadioField(_l("What do you need help with?"), choices=CATEGORIES,
                           validators=[InputRequired(_l("Choose what kind of help you need."))])
     details = TextAreaField(_l("Tell us what is needed"), validators=[
         InputRequired(_l("Tell us in a few words what is needed.")), Length(max=1000)])
+    summary = StringField(_l("One line volunteers may read before saying yes (optional)"), validators=[
+        Optional(), Length(max=140, message=_l("Keep it under 140 characters."))])
     urgency = RadioField(_l("How soon?"), choices=URGENCIES, default="normal",
                          validators=[InputRequired(_l("Choose how soon help is needed."))])
     people = IntegerField(_l("How many helpers?"), default=1, validators=[
@@ -36,7 +55,7 @@ class NeedForm(FlaskForm):
     lat = HiddenField()
     lon = HiddenField()
     contact_name = StringField(_l("Your name (or who to ask for)"), validators=[Optional(), Length(max=80)])
-    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    contact_phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)])
     contact_email = EmailField(_l("Email"), validators=[Optional(), Email(_l("That email address does not look right.")), Length(max=254)])
     language = SelectField(_l("Language you speak"), choices=LANGUAGES, default="en")
     language_required = BooleanField(_l("Only send someone who speaks my language"))
@@ -68,11 +87,12 @@ class NeedForm(FlaskForm):
         point = self.point() or (None, None)
         return dict(
             category=self.category.data, details=self.details.data.strip(), urgency=self.urgency.data,
+            summary=(self.summary.data or "").strip(),
             people=self.people.data, address=(self.address.data or "").strip(),
             contact_name=(self.contact_name.data or "").strip(), contact_phone=self.contact_phone.data or "",
             contact_email=(self.contact_email.data or "").strip().lower(), language=self.language.data,
             language_required=self.language_required.data, lat=point[0], lon=point[1],
-            client_id=self.client_id.data or None,
+            client_id=self.client_id.data if CLIENT_ID.fullmatch(self.client_id.data or "") else None,
         )
 
 
@@ -87,14 +107,14 @@ def normalise_phone(text):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField(_l("Your name"), validators=[InputRequired(_l("Tell us your name.")), Length(max=80)])
     email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")), Email(_l("That email address does not look right.")), Length(max=254)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[
         InputRequired(_l("Choose a password.")), Length(min=10, max=200, message=_l("Use at least 10 characters."))])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this phone"))
@@ -105,7 +125,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     skills = MultiCheckboxField(_l("What can you do?"), choices=[])
     base_label = StringField(_l("Where do you start from? (town or “lat, lon”)"), validators=[Optional(), Length(max=120)])
     lat = HiddenField()
@@ -123,9 +143,9 @@ class ProfileForm(FlaskForm):
     point = NeedForm.point
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
 
 
-class EtaForm(FlaskForm):
+class EtaForm(Form):
     eta = StringField(_l("When will you be there? (optional)"), validators=[Optional(), Length(max=40)])

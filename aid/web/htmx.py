@@ -7,10 +7,13 @@ def wants_fragment():
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
+VARY = "HX-Request, HX-Boosted"
+
+
 def render(page, fragment, status=200, **context):
     """The full page, or only its fragment for htmx; caches keep the two apart."""
     response = make_response(render_template(fragment if wants_fragment() else page, **context), status)
-    response.headers["Vary"] = "HX-Request"
+    response.headers["Vary"] = VARY
     return response
 
 
@@ -27,18 +30,24 @@ def unchanged(etag):
     """A 304 response when the client already has this version, else None.
 
     Polls send If-None-Match (the browser's cache does it for htmx); answering from a
-    cheap version number skips rendering entirely when nothing changed.
+    cheap version number skips rendering entirely when nothing changed. The page and its
+    fragment carry different tags: a browser may keep one cache entry per URL, and a 304
+    must never hand the full page to a poll (or the fragment to a reload).
     """
-    if etag in request.if_none_match:
+    if _variant(etag) in request.if_none_match:
         response = make_response("", 304)
-        response.set_etag(etag)
-        response.headers["Vary"] = "HX-Request"
+        response.set_etag(_variant(etag))
+        response.headers["Vary"] = VARY
         return response
     return None
 
 
 def tag(response, etag):
     """Mark a pollable response with its version; the browser must revalidate each time."""
-    response.set_etag(etag)
+    response.set_etag(_variant(etag))
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _variant(etag):
+    return f"{etag}-{'fragment' if wants_fragment() else 'page'}"

@@ -1,6 +1,7 @@
 """The requester's pages: ask for help without an account, then follow it by a private link."""
 from flask import Blueprint, abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from aid import jobs
 from aid.extensions import db, limiter
@@ -28,9 +29,14 @@ def create():
     form = NeedForm()
     if not form.validate():
         return render("public/ask.html", "public/_ask_form.html", status=422, form=form)
-    need, token, work = needs.create_need(form.fields(), utcnow())
-    db.session.commit()
-    jobs.dispatch([work.id])
+    try:
+        need, token, work = needs.create_need(form.fields(), utcnow())
+        db.session.commit()
+    except IntegrityError:  # the same replay arrived twice at once: the first one stored it
+        db.session.rollback()
+        need, token, work = needs.create_need(form.fields(), utcnow())
+    if work is not None:
+        jobs.dispatch([work.id])
     session["posted"] = need.id  # show the "keep this link" notice once
     return go(url_for("public.show", token=token))
 

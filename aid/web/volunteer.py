@@ -30,7 +30,7 @@ def offers():
     offered = _mine(MatchState.OFFERED)
     tasks = _mine(*HOLDING)
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
-                  reason_form=ReasonForm())
+                  now=utcnow())
 
 
 @bp.post("/offers/<int:match_id>/accept")

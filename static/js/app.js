@@ -22,6 +22,35 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setUpLocate(document); });
-  document.addEventListener("htmx:load", function (event) { setUpLocate(event.target); });
+  // "Copy link": copies the private tracking link (or opens the phone's share sheet).
+  function setUpCopy(root) {
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (button.dataset.ready) return;
+      button.dataset.ready = "1";
+      button.hidden = false;
+      var field = document.querySelector(button.dataset.copy);
+      field.addEventListener("focus", function () { field.select(); });
+      button.addEventListener("click", function () {
+        field.select();
+        var done = function () { button.textContent = button.dataset.copied; };
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else {
+          document.execCommand("copy");
+          done();
+        }
+      });
+    });
+  }
+
+  function enhance(root) {
+    setUpLocate(root);
+    setUpCopy(root);
+    if ("geolocation" in navigator) {
+      root.querySelectorAll("[data-locate-only]").forEach(function (el) { el.hidden = false; });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();

@@ -3,13 +3,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import NOW
 from sqlalchemy.orm import Session
 
 import aid.models  # noqa: F401  (registers every table on db.metadata)
 from aid.extensions import db
 from aid.models import Match, Need, Skill, Slot, User, Volunteer, volunteer_skills
 from aid.services.candidates import load_candidates, load_skill_tree, volunteer_box
+from tests.unit.conftest import NOW
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 from datetime import timedelta
 
 import pytest
-from conftest import NOW, need, volunteer
 
 from aid.matching import SlotInfo, Weights, rank
 from aid.matching.eligibility import RULES
+from tests.unit.conftest import NOW, need, volunteer
 
 KM = 1 / 111.195  # degrees of latitude per km
 

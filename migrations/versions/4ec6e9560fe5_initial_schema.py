@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 61e8dfee0abb
+Revision ID: 4ec6e9560fe5
 Revises: 
-Create Date: 2026-11-24 22:06:03.236989
+Create Date: 2026-11-24 22:22:00.472076
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '61e8dfee0abb'
+revision = '4ec6e9560fe5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('urgency', sa.Enum('low', 'normal', 'high', 'critical', name='urgency', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('status', sa.Enum('open', 'matching', 'assigned', 'in_progress', 'fulfilled', 'cancelled', 'expired', name='needstatus', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('details', sa.Text(), nullable=False),
+    sa.Column('summary', sa.String(length=140), nullable=False),
     sa.Column('people', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('language_required', sa.Boolean(), nullable=False),

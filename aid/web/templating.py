@@ -1,0 +1,21 @@
+"""Template filters: phone numbers people can read, links to a map."""
+import phonenumbers
+
+
+def phone(number):
+    """+447700900123 → +44 7700 900123 (left as typed if it cannot be parsed)."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def map_url(need):
+    """A link that opens the exact point in OpenStreetMap (on any phone or computer)."""
+    return f"https://www.openstreetmap.org/?mlat={need.lat:.6f}&mlon={need.lon:.6f}#map=18/{need.lat:.6f}/{need.lon:.6f}"
+
+
+def init_app(app):
+    app.add_template_filter(phone)
+    app.add_template_filter(map_url)

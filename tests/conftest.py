@@ -1,0 +1,196 @@
+"""Fixtures: the app on SQLite and PostgreSQL (built by the real migrations), a private Redis."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("AID_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = [b for b in os.environ.get("AID_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+PASSWORD = "correct horse battery"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Database:
+    """A database of one backend, migrated once per test session and emptied between tests."""
+
+    def __init__(self, backend, tmp):
+        self.backend = backend
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp}/aid-test.sqlite"
+        else:
+            self.name = f"aid_test_{uuid.uuid4().hex[:10]}"
+            admin = sa.create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"),
+                                     isolation_level="AUTOCOMMIT")
+            try:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
+            except sa.exc.OperationalError as error:
+                pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} (set AID_TEST_PG_URL): {error}")
+            finally:
+                admin.dispose()
+            self.url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + self.name
+
+    def migrate(self):
+        from flask_migrate import upgrade
+
+        app = make_app(self.url)
+        with app.app_context():
+            upgrade()
+            dispose(app)
+
+    def drop(self):
+        if self.backend == "postgresql":
+            admin = sa.create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"),
+                                     isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            admin.dispose()
+
+
+def make_app(url, **config):
+    from aid import create_app
+
+    settings = {
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SWEEP_SECONDS": 0, "REDIS_URL": None,
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+def dispose(app):
+    from aid.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()
+
+
+def empty_tables(app):
+    from aid.extensions import db
+
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            else:
+                for table in tables:
+                    conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request, tmp_path_factory):
+    db = Database(request.param, tmp_path_factory.mktemp(request.param))
+    db.migrate()
+    yield db
+    db.drop()
+
+
+@pytest.fixture
+def make(database):
+    """Build apps on this test's database (emptied first); every app is disposed after the test."""
+    apps = []
+
+    def build(**config):
+        app = make_app(database.url, **config)
+        apps.append(app)
+        return app
+
+    empty_tables(build())
+    yield build
+    for app in apps:
+        jobs = app.extensions["aid_jobs"]
+        if hasattr(jobs, "drain"):
+            assert jobs.drain(), "a background job was still running after the test"
+        with app.app_context():
+            dispose(app)
+
+
+@pytest.fixture
+def app(make):
+    return make()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A private redis-server on a free port, so runs never share a key space."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (the test command installs it)")
+    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+class RedisServer:
+    def __init__(self, binary, directory, port=None):
+        self.binary, self.directory, self.port = binary, directory, port or free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+def run_worker(database_url, redis_url, queue="aid", timeout=60):
+    """Run the real `flask aid worker --burst` (an rq worker) until the queue is empty."""
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
+           "SWEEP_SECONDS": "0", "RQ_QUEUE": queue}
+    done = subprocess.run(["flask", "--app", "app", "aid", "worker", "--burst"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """argon2 at its lowest cost: the tests check behaviour, not hashing strength."""
+    from argon2 import PasswordHasher
+
+    from aid.services import accounts
+
+    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield

@@ -1,0 +1,61 @@
+"""The coordinator's board: their union's needs, live by ETag, with the matcher's reasons."""
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import Match
+from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
+
+
+def _setup(app, client):
+    with app.app_context():
+        union = add_union()
+        add_coordinator(union)
+        add_volunteer("Ann Able", skills=["nurse"], vetting=1)  # medicine needs a vetted volunteer
+        add_volunteer("Not Vetted", lat=50.8745)
+        add_volunteer("Off Duty", on_duty=False)
+        add_volunteer("Far Away", lat=51.5, lon=-0.12)
+    token = post_need(client, details="Dressing change, back door is open", category="medicine")
+    drain(app)
+    coordinator = app.test_client()
+    login(coordinator, "rosa.coord@example.org")
+    return token, coordinator
+
+
+def test_board_shows_the_unions_needs_and_answers_304_until_something_changes(app, client):
+    _token, coordinator = _setup(app, client)
+    first = coordinator.get("/board/", headers={"HX-Request": "true"})
+    assert first.status_code == 200 and b"Dressing change" in first.data and b"<html" not in first.data
+    etag = first.headers["ETag"]
+    assert coordinator.get("/board/", headers={"HX-Request": "true", "If-None-Match": etag}).status_code == 304
+    page = coordinator.get("/board/", headers={"If-None-Match": etag})
+    assert page.status_code == 200 and b"<html" in page.data  # the page never gets the fragment's 304
+    volunteer = app.test_client()
+    login(volunteer, "ann.able@example.org")
+    with app.app_context():
+        match_id = db.session.scalar(sa.select(Match.id))
+    volunteer.post(f"/me/offers/{match_id}/accept")
+    changed = coordinator.get("/board/", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and b'id="col-accepted"' in changed.data
+    assert changed.headers["Vary"].startswith("HX-Request, HX-Boosted")
+
+
+def test_need_page_explains_who_was_chosen_and_who_was_excluded_and_why(app, client):
+    _token, coordinator = _setup(app, client)
+    with app.app_context():
+        need_id = db.session.scalar(sa.select(Match.need_id))
+    page = coordinator.get(f"/board/needs/{need_id}").data.decode()
+    assert "Ann Able" in page and "+44 7700 900123" in page and "Dressing change" in page
+    assert "posted" in page and "offered" in page  # the timeline
+    assert "Not Vetted" in page and "not_vetted" in page  # excluded, with the rule that excluded them
+
+
+def test_another_unions_coordinator_cannot_open_the_need(app, client):
+    _token, _coordinator = _setup(app, client)
+    with app.app_context():
+        other = add_coordinator(add_union("Brighton", lat=50.82, lon=-0.14), name="Other Coord")
+        need_id = db.session.scalar(sa.select(Match.need_id))
+        assert other.id
+    outsider = app.test_client()
+    login(outsider, "other.coord@example.org")
+    assert outsider.get(f"/board/needs/{need_id}").status_code == 403
+    assert b"Dressing change" not in outsider.get("/board/").data

@@ -1,0 +1,84 @@
+"""Concurrent accepts on separate connections with real commits: never two people in one slot."""
+import threading
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import Match, MatchState, Need, NeedStatus, Slot, utcnow
+from aid.services import matches, needs
+from aid.services.matches import Accepted
+from tests.factories import add_union, add_volunteer, need_form
+
+THREADS = 12
+
+
+def _need_offered_to_everyone(app, people):
+    with app.app_context():
+        add_union()
+        volunteers = [add_volunteer(f"Racer {i}") for i in range(THREADS)]
+        fields = NeedFormFields(people)
+        need, _token, _work = needs.create_need(fields, utcnow())
+        db.session.flush()
+        slot_ids = [s.id for s in need.slots]
+        offers = [Match(need_id=need.id, slot_id=slot_ids[i % people], volunteer_id=v.id, state=MatchState.OFFERED)
+                  for i, v in enumerate(volunteers)]
+        need.status = NeedStatus.MATCHING
+        db.session.add_all(offers)
+        db.session.commit()
+        return need.id, [m.id for m in offers]
+
+
+def NeedFormFields(people):
+    form = need_form(people=str(people))
+    return dict(category=form["category"], details=form["details"], urgency="normal", people=people,
+                contact_phone="+447700900123", lat=50.874, lon=0.0188)
+
+
+def _accept_all_at_once(app, match_ids):
+    barrier, outcomes = threading.Barrier(len(match_ids)), []
+
+    def accept(match_id):
+        with app.app_context():
+            barrier.wait()
+            match = db.session.get(Match, match_id)
+            outcome = matches.accept(match, utcnow())
+            db.session.commit()
+            outcomes.append(outcome)
+            db.session.remove()
+
+    threads = [threading.Thread(target=accept, args=(m,)) for m in match_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(outcomes) == len(match_ids), "a thread failed or hung"
+    return Counter(outcomes)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_concurrent_accepts_of_the_last_slot_have_exactly_one_winner(make, round_):
+    app = make(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
+    need_id, match_ids = _need_offered_to_everyone(app, people=1)
+    outcomes = _accept_all_at_once(app, match_ids)
+    assert outcomes[Accepted.YES] == 1
+    assert outcomes[Accepted.TAKEN] + outcomes[Accepted.GONE] == THREADS - 1
+    with app.app_context():
+        states = Counter(db.session.scalars(sa.select(Match.state).where(Match.need_id == need_id)))
+        assert states[MatchState.ACCEPTED] == 1
+        slot = db.session.scalar(sa.select(Slot).where(Slot.need_id == need_id))
+        winner = db.session.scalar(sa.select(Match.volunteer_id).where(Match.state == MatchState.ACCEPTED))
+        assert slot.volunteer_id == winner
+        assert db.session.get(Need, need_id).status == NeedStatus.ASSIGNED
+
+
+def test_concurrent_accepts_fill_each_slot_of_a_need_once_and_mark_it_assigned(make):
+    app = make(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
+    need_id, match_ids = _need_offered_to_everyone(app, people=3)
+    outcomes = _accept_all_at_once(app, match_ids)
+    assert outcomes[Accepted.YES] == 3
+    with app.app_context():
+        holders = db.session.scalars(sa.select(Slot.volunteer_id).where(Slot.need_id == need_id)).all()
+        assert None not in holders and len(set(holders)) == 3
+        assert db.session.get(Need, need_id).status == NeedStatus.ASSIGNED

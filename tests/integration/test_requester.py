@@ -1,0 +1,123 @@
+"""A requester posts without an account, follows by a private link, cancels or closes."""
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import Event, Match, MatchState, Need, NeedStatus, PendingWork
+from aid.services.tokens import hash_token
+from tests.factories import add_union, add_volunteer, drain, need_form, post_need
+
+
+def test_posting_stores_the_need_with_pending_work_and_only_a_token_hash(app, client):
+    with app.app_context():
+        add_union()
+    token = post_need(client, details="Insulin from the pharmacy")
+    assert len(token) >= 43  # 256 random bits, url-safe
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert need.details == "Insulin from the pharmacy"
+        assert need.token_hash == hash_token(token) and token not in need.token_hash
+        assert need.contact_phone == "+447700900123"
+        assert need.cell_lat is not None and (need.cell_lat, need.cell_lon) != (need.lat, need.lon)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork)) == 1
+
+
+def test_matching_offers_the_need_only_to_eligible_volunteers(app, client):
+    with app.app_context():
+        add_union()
+        near_id = add_volunteer("Near One", max_km=5).id
+        add_volunteer("Off Duty", on_duty=False)
+        add_volunteer("Far Away", lat=51.5, lon=-0.12, max_km=10)
+        add_volunteer("Short Range", lat=50.874, lon=0.08, max_km=1)
+    post_need(client)
+    drain(app)
+    with app.app_context():
+        offered = db.session.scalars(sa.select(Match.volunteer_id).where(Match.state == MatchState.OFFERED)).all()
+        assert offered == [near_id]
+        need = db.session.scalar(sa.select(Need))
+        assert need.status == NeedStatus.MATCHING
+        assert [e.kind for e in need.events] == ["posted", "offered"]
+
+
+def test_tracking_page_shows_progress_and_an_unknown_token_is_404(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Near One")
+    token = post_need(client)
+    drain(app)
+    page = client.get(f"/t/{token}")
+    assert page.status_code == 200 and b"We have asked volunteers nearby" in page.data
+    assert client.get(f"/t/{token[:-1]}x").status_code == 404
+    assert client.get("/t/not-a-token").status_code == 404
+
+
+def test_cancel_withdraws_outstanding_offers(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Near One")
+    token = post_need(client)
+    drain(app)
+    assert client.post(f"/t/{token}/cancel").status_code == 303
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert need.status == NeedStatus.CANCELLED
+        assert {m.state for m in need.matches} == {MatchState.WITHDRAWN}
+        assert "cancelled" in [e.kind for e in need.events]
+    again = client.post(f"/t/{token}/cancel", follow_redirects=True)
+    assert b"already closed" in again.data
+
+
+def test_typed_address_is_geocoded_by_the_job(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Near One", max_km=10)
+    post_need(client, lat=None, lon=None, address="12 High Street, Lewes")
+    drain(app)
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert abs(need.lat - 50.874) < 0.01 and need.union_id is not None
+        assert need.status == NeedStatus.MATCHING
+
+
+def test_an_address_that_cannot_be_found_is_kept_and_flagged(app, client):
+    with app.app_context():
+        add_union()
+    token = post_need(client, lat=None, lon=None, address="Nowhere-in-particular-xyz")
+    drain(app)
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert need.status == NeedStatus.OPEN and str(need.location_status) == "not_found"
+        assert db.session.scalar(sa.select(Event.kind).where(Event.kind == "location_not_found"))
+    assert b"could not find the place" in client.get(f"/t/{token}").data
+
+
+def test_invalid_input_re_renders_the_form_with_messages_and_keeps_what_was_typed(client):
+    response = client.post("/ask", data=need_form(category="", contact_phone="", lat=None, lon=None,
+                                                  details="My words stay here", people="0"))
+    assert response.status_code == 422
+    page = response.data.decode()
+    for message in ("Choose what kind of help", "Give a phone number or an email", "Tell us where",
+                    "Say how many helpers"):
+        assert message in page
+    assert "My words stay here" in page
+
+
+def test_nothing_a_person_can_type_produces_a_server_error(client):
+    nasty = ["", " ", "x" * 5000, "'; DROP TABLE needs; --", "<script>alert(1)</script>", "\u202e\u0000",
+             "NaN", "1e309", "-91", "٣", "😀" * 300]
+    for value in nasty:
+        for name in ("category", "details", "urgency", "people", "lat", "lon", "address", "contact_phone",
+                     "contact_email", "language", "client_id"):
+            response = client.post("/ask", data=need_form(**{name: value}))
+            assert response.status_code in (303, 422), (name, value, response.status_code)
+    assert b"<script>alert(1)</script>" not in client.post("/ask", data=need_form(details="<script>alert(1)</script>", category="")).data
+
+
+def test_a_replayed_need_with_the_same_client_id_is_stored_once_with_the_same_link(app, client):
+    with app.app_context():
+        add_union()
+    first = post_need(client, client_id="offline-3f9a1c2b7d5e4f60")
+    second = post_need(client, client_id="offline-3f9a1c2b7d5e4f60")
+    assert first == second
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork)) == 1

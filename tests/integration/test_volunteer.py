@@ -1,0 +1,121 @@
+"""A volunteer sees offers with reasons, accepts, and only then sees the exact place and contact."""
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import Match, MatchState, Need, NeedStatus, Slot
+from tests.factories import add_union, add_volunteer, drain, login, post_need
+
+PHONE = b"+447700900123"
+
+
+def _offered(app):
+    with app.app_context():
+        return {m.volunteer.user.email: m.id for m in db.session.scalars(
+            sa.select(Match).where(Match.state == MatchState.OFFERED))}
+
+
+def _setup(app, client, names=("Ann Able", "Bob Baker"), **need):
+    with app.app_context():
+        add_union()
+        for name in names:
+            add_volunteer(name)
+    token = post_need(client, **need)
+    drain(app)
+    return token
+
+
+def test_offer_shows_reasons_but_no_contact_until_accepted(app, client):
+    _setup(app, client, details="Needs insulin, flat 3 above the bakery")
+    offers = _offered(app)
+    assert set(offers) == {"ann.able@example.org", "bob.baker@example.org"}
+    login(client, "ann.able@example.org")
+    page = client.get("/me/").data
+    assert b"Why you:" in page and b" km" in page
+    assert PHONE not in page and b"flat 3" not in page and b"Mrs Hill" not in page
+    task = client.get(f"/me/tasks/{offers['ann.able@example.org']}").data
+    assert PHONE not in task and b"flat 3" not in task
+
+
+def test_accepting_reveals_the_contact_to_the_winner_only(app):
+    _setup(app, app.test_client())
+    offers = _offered(app)
+    ann, bob = app.test_client(), app.test_client()
+    login(ann, "ann.able@example.org")
+    login(bob, "bob.baker@example.org")
+    accepted = ann.post(f"/me/offers/{offers['ann.able@example.org']}/accept")
+    assert accepted.headers["Location"] == f"/me/tasks/{offers['ann.able@example.org']}"
+    assert PHONE in ann.get(accepted.headers["Location"]).data
+    late = bob.post(f"/me/offers/{offers['bob.baker@example.org']}/accept", follow_redirects=True)
+    assert b"no longer open" in late.data or b"Someone else took this" in late.data
+    assert PHONE not in bob.get(f"/me/tasks/{offers['bob.baker@example.org']}").data
+    assert bob.get(f"/me/tasks/{offers['ann.able@example.org']}").status_code == 404
+
+
+def test_on_my_way_and_done_show_on_the_tracking_page_and_fulfil_the_need(app, client):
+    token = _setup(app, client, names=("Ann Able",))
+    match_id = _offered(app)["ann.able@example.org"]
+    volunteer = app.test_client()
+    login(volunteer, "ann.able@example.org")
+    volunteer.post(f"/me/offers/{match_id}/accept")
+    assert b"Ann will help you" in client.get(f"/t/{token}").data
+    volunteer.post(f"/me/tasks/{match_id}/on-my-way", data={"eta": "15 minutes"})
+    assert b"Ann is on the way" in client.get(f"/t/{token}").data and b"15 minutes" in client.get(f"/t/{token}").data
+    volunteer.post(f"/me/tasks/{match_id}/done")
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert need.status == NeedStatus.FULFILLED
+        assert [e.kind for e in need.events] == ["posted", "offered", "accepted", "en_route", "done"]
+
+
+def test_declining_offers_the_need_to_the_next_volunteer_at_once(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able", lat=50.8741)  # closest: offered first
+        for i in range(4):
+            add_volunteer(f"Next {i}", lat=50.874 + 0.01 * (i + 1), max_km=10)
+    post_need(client, urgency="low")  # a low-urgency wave asks fewer people at once
+    drain(app)
+    first = _offered(app)
+    assert "ann.able@example.org" in first
+    login(client, "ann.able@example.org")
+    client.post(f"/me/offers/{first['ann.able@example.org']}/decline", data={"reason": "At work"})
+    drain(app)
+    after = _offered(app)
+    assert "ann.able@example.org" not in after
+    assert len(after) == len(first)  # the wave was topped up with someone new
+    assert set(after) - set(first)
+
+
+def test_giving_a_task_back_reopens_the_slot_and_asks_someone_else(app, client):
+    _setup(app, client, names=("Ann Able",))
+    match_id = _offered(app)["ann.able@example.org"]
+    with app.app_context():
+        add_volunteer("Cal Late")
+    login(client, "ann.able@example.org")
+    client.post(f"/me/offers/{match_id}/accept")
+    client.post(f"/me/tasks/{match_id}/release", data={"reason": "Car broke down"})
+    drain(app)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Slot.volunteer_id)) is None
+        assert db.session.get(Match, match_id).state == MatchState.RELEASED
+    assert set(_offered(app)) == {"cal.late@example.org"}
+    assert PHONE not in client.get(f"/me/tasks/{match_id}").data
+
+
+def test_profile_save_sets_the_travel_box_used_by_matching(app, client):
+    with app.app_context():
+        add_union()
+    client.post("/signup", data={"name": "New Person", "email": "new@example.org", "password": "long enough pw"})
+    response = client.post("/me/profile", data={"base_label": "50.874, 0.0088", "max_km": "4", "capacity": "2",
+                                                "week_cap": "5", "languages": ["en"], "on_duty": "y"})
+    assert response.status_code == 303, response.data[:500]
+    post_need(app.test_client())
+    drain(app)
+    assert "new@example.org" in _offered(app)
+
+
+def test_profile_with_an_unknown_place_explains_and_keeps_the_form(app, client):
+    client.post("/signup", data={"name": "New Person", "email": "new@example.org", "password": "long enough pw"})
+    response = client.post("/me/profile", data={"base_label": "Zzyzx-nowhere", "max_km": "4", "capacity": "2",
+                                                "week_cap": "5"})
+    assert response.status_code == 422 and b"could not find that place" in response.data
