@@ -1,16 +1,18 @@
 """Run the matching engine for a need and persist its offers; build shortlists for the board."""
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from aid.adapters.notify import Notice
 from aid.extensions import db
+from aid.matching.geo import haversine_km
 from aid.matching.ranking import rank
-from aid.matching.types import NeedInfo, SlotInfo
+from aid.matching.types import Exclusion, NeedInfo, SlotInfo
 from aid.matching.waves import offer_minutes, plan_wave, wave_size
 from aid.models import LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
-from aid.services import events
+from aid.services import events, work
 from aid.services.candidates import load_candidates, load_skill_tree
 
 # Volunteers with one of these on a need are not asked again (they said no or gave it back).
@@ -46,8 +48,36 @@ def match_need(need, now):
 
 
 def shortlist(need, now):
-    """The ranked shortlist with reasons, and the excluded volunteers with the rule that excluded each."""
-    return _rank(need, now, excluded=_matched(need, states=REFUSED))
+    """The ranked shortlist with reasons, and the excluded volunteers with the rule that excluded each.
+
+    The union's volunteers that the database prefilter already dropped are listed too,
+    as off duty or out of range, so a coordinator sees everyone of theirs.
+    """
+    ranked = _rank(need, now, excluded=_matched(need, states=REFUSED))
+    seen = {c.volunteer_id for c in ranked.candidates} | {e.volunteer_id for e in ranked.excluded}
+    dropped = db.session.execute(sa.select(Volunteer.id, Volunteer.on_duty, Volunteer.lat, Volunteer.lon).where(
+        Volunteer.union_id == need.union_id, Volunteer.id.not_in(seen))).all()
+    return replace(ranked, excluded=ranked.excluded + tuple(_prefiltered(need, *row) for row in dropped))
+
+
+def _prefiltered(need, volunteer_id, on_duty, lat, lon):
+    if not on_duty:
+        return Exclusion(volunteer_id, "off_duty", "off duty")
+    if lat is None:
+        return Exclusion(volunteer_id, "no_base", "has not set where they start from")
+    return Exclusion(volunteer_id, "out_of_range", f"{haversine_km(need.lat, need.lon, lat, lon):.1f} km away, beyond their range")
+
+
+def needs_near(volunteer, now):
+    """Open needs the volunteer could now be offered (after going on duty or moving): work to run."""
+    if not volunteer.on_duty or volunteer.lat is None:
+        return []
+    south, north, west, east = volunteer.box_south, volunteer.box_north, volunteer.box_west, volunteer.box_east
+    longitude = (Need.lon.between(west, east) if west <= east else sa.or_(Need.lon >= west, Need.lon <= east))
+    nearby = db.session.scalars(sa.select(Need).where(
+        Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)), Need.lat.between(south, north), longitude)).all()
+    return [work.add(need) for need in nearby
+            if haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= volunteer.max_km]
 
 
 def _rank(need, now, excluded):

@@ -8,7 +8,7 @@ from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, utcnow
-from aid.services import ServiceError, accounts, matches
+from aid.services import ServiceError, accounts, matches, matching
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.forms import EtaForm, ProfileForm, ReasonForm
@@ -99,7 +99,9 @@ def profile():
         form.languages.data = me.language_list
     if form.validate_on_submit():
         if _save_profile(me, form):
+            nearby = matching.needs_near(me, utcnow())
             db.session.commit()
+            jobs.dispatch([item.id for item in nearby])
             flash(_("Saved."), "ok")
             return go(url_for("volunteer.offers"))
     return render("volunteer/profile.html", "volunteer/_profile_form.html",

@@ -10,9 +10,9 @@ def _setup(app, client):
     with app.app_context():
         union = add_union()
         add_coordinator(union)
-        add_volunteer("Ann Able", skills=["nurse"], vetting=1)  # medicine needs a vetted volunteer
-        add_volunteer("Not Vetted", lat=50.8745)
-        add_volunteer("Off Duty", on_duty=False)
+        add_volunteer("Ann Able", skills=["nurse"], vetting=1, union=union)  # medicine needs vetting
+        add_volunteer("Not Vetted", lat=50.8745, union=union)
+        add_volunteer("Off Duty", on_duty=False, union=union)
         add_volunteer("Far Away", lat=51.5, lon=-0.12)
     token = post_need(client, details="Dressing change, back door is open", category="medicine")
     drain(app)
@@ -47,6 +47,7 @@ def test_need_page_explains_who_was_chosen_and_who_was_excluded_and_why(app, cli
     assert "Ann Able" in page and "+44 7700 900123" in page and "Dressing change" in page
     assert "posted" in page and "offered" in page  # the timeline
     assert "Not Vetted" in page and "not_vetted" in page  # excluded, with the rule that excluded them
+    assert "Off Duty" in page and "off_duty" in page  # dropped by the database prefilter, still explained
 
 
 def test_another_unions_coordinator_cannot_open_the_need(app, client):

@@ -119,3 +119,17 @@ def test_profile_with_an_unknown_place_explains_and_keeps_the_form(app, client):
     response = client.post("/me/profile", data={"base_label": "Zzyzx-nowhere", "max_km": "4", "capacity": "2",
                                                 "week_cap": "5"})
     assert response.status_code == 422 and b"could not find that place" in response.data
+
+
+def test_going_on_duty_offers_the_open_needs_nearby_at_once(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able", on_duty=False)
+    post_need(client)
+    drain(app)
+    assert _offered(app) == {}
+    login(client, "ann.able@example.org")
+    client.post("/me/profile", data={"base_label": "Lewes", "max_km": "5", "capacity": "2", "week_cap": "5",
+                                     "languages": ["en"], "on_duty": "y"})
+    drain(app)
+    assert set(_offered(app)) == {"ann.able@example.org"}
