@@ -1,6 +1,12 @@
 """SQLAlchemy models: columns, relationships, small invariants."""
 from aid.models.enums import (  # noqa: F401
-    CLOSED_NEED, HOLDING, Category, LocationStatus, MatchState, NeedStatus, Urgency,
+    CLOSED_NEED,
+    HOLDING,
+    Category,
+    LocationStatus,
+    MatchState,
+    NeedStatus,
+    Urgency,
 )
 from aid.models.groups import Region, Union  # noqa: F401
 from aid.models.needs import Event, Match, Need, PendingWork, Slot  # noqa: F401

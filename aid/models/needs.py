@@ -6,7 +6,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aid.extensions import db
 from aid.models.enums import (
-    Category, LocationStatus, MatchState, NeedStatus, Urgency, enum_column,
+    Category,
+    LocationStatus,
+    MatchState,
+    NeedStatus,
+    Urgency,
+    enum_column,
 )
 from aid.models.people import Skill, Volunteer, utcnow
 

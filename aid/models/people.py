@@ -1,5 +1,6 @@
 """Users, their volunteer profiles, skills, and coordinator rights."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -7,9 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aid.extensions import db
 
+if TYPE_CHECKING:
+    from aid.models.groups import Union
+
 
 def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class User(UserMixin, db.Model):

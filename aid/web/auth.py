@@ -1,5 +1,5 @@
 """Volunteer and coordinator accounts: sign up, log in, log out."""
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 

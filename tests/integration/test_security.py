@@ -1,6 +1,6 @@
 """CSRF, security headers, sessions that really end, and errors that explain without leaking."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import sqlalchemy as sa
@@ -79,7 +79,7 @@ def test_remember_me_cookie_is_secure_httponly_lax_and_short_lived(app, client):
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
-    assert expires <= datetime.now(timezone.utc) + timedelta(days=14, minutes=1)
+    assert expires <= datetime.now(UTC) + timedelta(days=14, minutes=1)
 
 
 def test_a_wrong_password_gets_the_same_answer_as_an_unknown_email(app, client):
