@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import Match, MatchState, PendingWork
+from aid.services import events
 
 # Work not done this long after it was queued is enqueued again by the sweep,
 # up to MAX_ATTEMPTS times (a row that keeps failing is left for a person to look at).
@@ -53,4 +54,8 @@ def _expire_offers(now):
     ).all()
     for match in overdue:
         match.state = MatchState.EXPIRED
-    return {match.need_id: match.need for match in overdue}.values()
+    needs = {match.need_id: match.need for match in overdue}
+    for need_id, need in needs.items():
+        count = sum(1 for m in overdue if m.need_id == need_id)
+        events.record(need, "expired", f"{count} offer(s) not answered in time", now=now)
+    return needs.values()

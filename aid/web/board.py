@@ -1,4 +1,6 @@
 """The coordinator's board: the union's needs by state, live, and each need's why."""
+from dataclasses import asdict
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
@@ -36,6 +38,20 @@ def show(need_id):
     shortlist = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
     return render("board/need.html", "board/_need.html", need=need, shortlist=shortlist,
                   names=_names(shortlist), now=utcnow())
+
+
+@bp.get("/needs/<int:need_id>/shortlist.json")
+def shortlist(need_id):
+    """The matcher's ranked shortlist and exclusions for a need, as JSON (coordinators only)."""
+    need = _need(need_id)
+    ranked = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
+    names = _names(ranked)
+    return {
+        "need_id": need.id,
+        "status": str(need.status),
+        "candidates": [dict(asdict(c), name=names.get(c.volunteer_id)) for c in ranked.candidates] if ranked else [],
+        "excluded": [dict(asdict(e), name=names.get(e.volunteer_id)) for e in ranked.excluded] if ranked else [],
+    }
 
 
 @bp.post("/needs/<int:need_id>/close")

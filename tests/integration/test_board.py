@@ -60,3 +60,17 @@ def test_another_unions_coordinator_cannot_open_the_need(app, client):
     login(outsider, "other.coord@example.org")
     assert outsider.get(f"/board/needs/{need_id}").status_code == 403
     assert b"Dressing change" not in outsider.get("/board/").data
+
+
+def test_shortlist_json_gives_reasons_and_rules_to_coordinators_only(app, client):
+    _token, coordinator = _setup(app, client)
+    with app.app_context():
+        need_id = db.session.scalar(sa.select(Match.need_id))
+    data = coordinator.get(f"/board/needs/{need_id}/shortlist.json").get_json()
+    assert [c["name"] for c in data["candidates"]] == ["Ann Able"]
+    assert data["candidates"][0]["reasons"] and data["candidates"][0]["distance_km"] < 5
+    assert {e["name"]: e["rule"] for e in data["excluded"]} == {"Not Vetted": "not_vetted", "Off Duty": "off_duty"}
+    volunteer = app.test_client()
+    login(volunteer, "ann.able@example.org")
+    assert volunteer.get(f"/board/needs/{need_id}/shortlist.json").status_code == 403
+    assert app.test_client().get(f"/board/needs/{need_id}/shortlist.json").status_code == 302
