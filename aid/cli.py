@@ -39,6 +39,18 @@ def worker(burst):
     rq_worker.run(burst=burst)
 
 
+@aid_cli.command("purge")
+@click.option("--days", type=int, default=None, help="Override RETENTION_DAYS.")
+def purge(days):
+    """Erase contact, details and exact place of needs closed more than RETENTION_DAYS ago."""
+    from aid.models import utcnow
+    from aid.services import retention
+
+    count = retention.purge(utcnow(), days)
+    db.session.commit()
+    click.echo(f"{count} closed need(s) erased")
+
+
 @aid_cli.command("sweep")
 def sweep():
     """Expire overdue offers, send next waves, re-enqueue stranded work (cron-friendly)."""

@@ -25,6 +25,8 @@ class Config:
     PHONE_REGION = os.environ.get("PHONE_REGION", "GB")  # for numbers typed without +country
     # Closed needs keep contact and exact place this long before the purge erases them.
     REVEAL_GRACE_HOURS = int(os.environ.get("REVEAL_GRACE_HOURS", "24"))
+    # Closed needs lose their contact, details and exact place after this many days.
+    RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "30"))
 
     # Sessions: short-lived, Secure where served over HTTPS, never sent cross-site.
     SESSION_COOKIE_HTTPONLY = True

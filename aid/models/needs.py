@@ -49,6 +49,7 @@ class Need(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     first_accepted_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    purged_at: Mapped[datetime | None] = mapped_column()  # contact and exact place erased
 
     slots: Mapped[list["Slot"]] = relationship(
         back_populates="need", order_by="Slot.position", cascade="all, delete-orphan")

@@ -110,7 +110,7 @@ def _slots_for(match):
 def _after_accept(need, match, now):
     db.session.refresh(need)
     need.first_accepted_at = need.first_accepted_at or now
-    events.record(need, "accepted", "Accepted", user=match.volunteer.user, now=now)
+    events.record(need, "accepted", "Accepted; address and contact now shown to them", user=match.volunteer.user, now=now)
     if not need.open_slots:
         if need.status in (NeedStatus.OPEN, NeedStatus.MATCHING):
             need.status = NeedStatus.ASSIGNED

@@ -34,7 +34,10 @@ def perform(work_id, now):
 
 
 def sweep(now):
-    """Expire overdue offers (queueing the next wave) and return the work ids to enqueue."""
+    """Expire overdue offers (queueing the next wave), purge old personal data, return work ids to enqueue."""
+    from aid.services import retention
+
+    retention.purge(now)
     created = [add(need).id for need in _expire_offers(now)]
     stranded = db.session.scalars(
         sa.select(PendingWork).where(

@@ -24,10 +24,13 @@ def _volunteers_only():
         abort(403)
 
 
+URGENCY_ORDER = {"critical": 0, "high": 1, "normal": 2, "low": 3}
+
+
 @bp.get("/")
 def offers():
     me = current_user.volunteer
-    offered = _mine(MatchState.OFFERED)
+    offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (URGENCY_ORDER[str(m.need.urgency)], m.distance_km))
     tasks = _mine(*HOLDING)
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
                   now=utcnow())

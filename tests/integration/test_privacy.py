@@ -1,0 +1,110 @@
+"""Privacy by stage: who sees a requester's details, place and contact, on every route."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from aid.extensions import db
+from aid.models import Match, MatchState, Need, utcnow
+from aid.services import retention
+from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
+
+SECRETS = {
+    "details": "Key under the blue flowerpot",
+    "address": "7 Cliffe High Street",
+    "phone": "+44 7700 900123",
+    "phone_e164": "+447700900123",
+    "email": "margaret@example.net",
+    "name": "Margaret Hill",
+}
+ROLES = ["anonymous", "token_holder", "other_volunteer", "accepted_volunteer", "coordinator", "other_coordinator"]
+
+
+@pytest.fixture
+def world(app):
+    """A need accepted by Ann, also offered to Bob; a coordinator here and one elsewhere."""
+    with app.app_context():
+        union = add_union()
+        add_coordinator(union)
+        add_coordinator(add_union("Brighton", lat=50.82, lon=-0.14), name="Other Coord")
+        add_volunteer("Ann Able", lat=50.8741, union=union)
+        add_volunteer("Bob Baker", lat=50.8745, union=union)
+    token = post_need(app.test_client(), details=SECRETS["details"], address=SECRETS["address"],
+                      contact_email=SECRETS["email"], contact_name=SECRETS["name"], summary="Shopping, 10 min walk")
+    drain(app)
+    with app.app_context():
+        offers = dict(db.session.execute(sa.select(Match.volunteer_id, Match.id)).all())
+        need_id = db.session.scalar(sa.select(Need.id))
+    clients = {role: app.test_client() for role in ROLES}
+    login(clients["accepted_volunteer"], "ann.able@example.org")
+    login(clients["other_volunteer"], "bob.baker@example.org")
+    login(clients["coordinator"], "rosa.coord@example.org")
+    login(clients["other_coordinator"], "other.coord@example.org")
+    ann_match, bob_match = sorted(offers.values())
+    assert clients["accepted_volunteer"].post(f"/me/offers/{ann_match}/accept").status_code == 303
+    routes = {
+        "tracking page": f"/t/{token}",
+        "offers inbox": "/me/",
+        "winner's task": f"/me/tasks/{ann_match}",
+        "other's offer": f"/me/tasks/{bob_match}",
+        "board": "/board/",
+        "need page": f"/board/needs/{need_id}",
+        "shortlist json": f"/board/needs/{need_id}/shortlist.json",
+    }
+    return clients, routes, token
+
+
+# The only (role, route) pairs that show the requester's details and contact.
+REVEALED = {("accepted_volunteer", "winner's task"), ("coordinator", "need page")}
+
+
+def test_private_fields_appear_only_for_the_roles_allowed_on_every_route(world):
+    clients, routes, _token = world
+    for role, client in clients.items():
+        for label, url in routes.items():
+            body = client.get(url).get_data(as_text=True)
+            shown = {name for name, value in SECRETS.items() if value in body}
+            if (role, label) in REVEALED:
+                assert {"details", "phone", "email", "address", "name"} <= shown, (role, label, shown)
+            else:
+                assert not shown, (role, label, shown)
+
+
+def test_the_volunteer_loses_access_after_the_grace_period(app, world):
+    clients, routes, _token = world
+    ann = clients["accepted_volunteer"]
+    task = routes["winner's task"]
+    ann.post(task + "/done")
+    assert SECRETS["phone"] in ann.get(task).get_data(as_text=True)
+    with time_machine.travel(utcnow() + timedelta(hours=25), tick=False):
+        assert SECRETS["phone"] not in ann.get(task).get_data(as_text=True)
+
+
+def test_the_reveal_is_on_the_audit_trail(app, world):
+    with app.app_context():
+        detail = db.session.scalar(sa.select(Need)).events[-1].detail
+    assert "address and contact now shown" in detail
+
+
+def test_purge_erases_personal_data_of_old_closed_needs_and_keeps_statistics(app, world):
+    clients, routes, token = world
+    clients["token_holder"].post(f"/t/{token}/done")
+    with app.app_context():
+        assert retention.purge(utcnow(), days=30) == 0  # closed just now: kept
+        assert retention.purge(utcnow() + timedelta(days=31), days=30) == 1
+        db.session.commit()
+        need = db.session.scalar(sa.select(Need))
+        assert (need.details, need.address, need.contact_phone, need.contact_email, need.lat) == ("", "", "", "", None)
+        assert need.cell_lat is not None and str(need.category) == "food" and need.closed_at is not None
+    page = clients["coordinator"].get(routes["need page"]).get_data(as_text=True)
+    assert not any(value in page for value in SECRETS.values())
+
+
+def test_nobody_but_the_winner_was_told_the_address_in_an_offer(app, world):
+    clients, _routes, _token = world
+    with app.app_context():
+        states = set(db.session.scalars(sa.select(Match.state)))
+    assert states == {MatchState.ACCEPTED, MatchState.WITHDRAWN}
+    page = clients["other_volunteer"].get("/me/").get_data(as_text=True)
+    assert "Shopping, 10 min walk" not in page  # withdrawn offers disappear from the inbox
