@@ -50,11 +50,14 @@ class Need(db.Model):
     first_accepted_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     purged_at: Mapped[datetime | None] = mapped_column()  # contact and exact place erased
+    # Set when we asked the requester "still needed?"; cleared when they answer.
+    checkin_asked_at: Mapped[datetime | None] = mapped_column()
 
     slots: Mapped[list["Slot"]] = relationship(
         back_populates="need", order_by="Slot.position", cascade="all, delete-orphan")
     matches: Mapped[list["Match"]] = relationship(back_populates="need", order_by="Match.id")
     events: Mapped[list["Event"]] = relationship(order_by="Event.id")
+    messages: Mapped[list["Message"]] = relationship(order_by="Message.id")
     union = relationship("Union")
 
     @property
@@ -146,3 +149,15 @@ class PendingWork(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     need: Mapped[Need] = relationship()
+
+
+class Message(db.Model):
+    """A note between the requester and the volunteers helping (coordinators can read them)."""
+
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(sa.ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))  # None: the requester
+    body: Mapped[str] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user = relationship("User")

@@ -3,6 +3,7 @@ import math
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from aid.matching.geo import EARTH_KM, MAX_TRAVEL_KM, km_from, travel_box
 from aid.matching.skills import SkillTree
@@ -42,7 +43,14 @@ def _box_filter(limited: bool):
 ROWS = {limited: sa.select(V.c.id, V.c.lat, V.c.lon, V.c.max_km, V.c.capacity, V.c.week_cap, V.c.languages,
                            V.c.vetting, V.c.has_vehicle).where(_box_filter(limited)) for limited in (False, True)}
 SLUGS = sa.select(S.c.id, S.c.slug)
-HELD = sa.select(VS.c.volunteer_id, VS.c.skill_id).where(VS.c.volunteer_id.in_(P("ids", expanding=True)))
+
+
+def _one_of(column, pg: bool):
+    """SQL: column among :ids; on PostgreSQL one array parameter (= ANY), elsewhere an IN list."""
+    return column == sa.any_(P("ids", type_=ARRAY(sa.Integer))) if pg else column.in_(P("ids", expanding=True))
+
+
+HELD = {pg: sa.select(VS.c.volunteer_id, VS.c.skill_id).where(_one_of(VS.c.volunteer_id, pg)) for pg in (False, True)}
 
 
 def _count(cond):
@@ -50,13 +58,13 @@ def _count(cond):
     return sa.func.sum(sa.case((cond, 1), else_=0))
 
 
-LOADS = sa.select(
+LOADS = {pg: sa.select(
     M.c.volunteer_id,
     _count(M.c.state.in_(ACTIVE)),
     _count(sa.and_(M.c.state.in_(WORKED), M.c.responded_at >= P("week"))),
     _count(sa.and_(M.c.state == MatchState.DECLINED, M.c.responded_at >= P("fortnight"))),
-).where(M.c.volunteer_id.in_(P("ids", expanding=True)),
-        M.c.state.in_(WORKED + (MatchState.DECLINED,))).group_by(M.c.volunteer_id)
+).where(_one_of(M.c.volunteer_id, pg), M.c.state.in_(WORKED + (MatchState.DECLINED,))).group_by(M.c.volunteer_id)
+    for pg in (False, True)}
 
 
 def load_candidates(session, lat: float, lon: float, now: datetime,
@@ -93,7 +101,7 @@ def _skills(conn, ids: list[int]) -> dict[int, frozenset[str]]:
     """Skill slugs held, by volunteer id; equal sets are one shared frozenset (cheap to hash later)."""
     slug = dict(conn.execute(SLUGS).all())
     held: dict[int, list[int]] = {}
-    for vid, skill in conn.execute(HELD, {"ids": ids}).all():
+    for vid, skill in conn.execute(HELD[conn.dialect.name == "postgresql"], {"ids": ids}).all():
         held.setdefault(vid, []).append(skill)
     shared: dict[tuple[int, ...], frozenset[str]] = {}
     for vid, got in held.items():
@@ -105,7 +113,8 @@ def _skills(conn, ids: list[int]) -> dict[int, frozenset[str]]:
 def _loads(conn, ids: list[int], now: datetime) -> dict[int, tuple[int, int, int]]:
     """Per volunteer: (active, accepted this week, declines in 14 days)."""
     params = {"ids": ids, "week": now - timedelta(days=7), "fortnight": now - timedelta(days=14)}
-    return {vid: (int(a), int(w), int(d)) for vid, a, w, d in conn.execute(LOADS, params).all()}
+    rows = conn.execute(LOADS[conn.dialect.name == "postgresql"], params).all()
+    return {vid: (int(a), int(w), int(d)) for vid, a, w, d in rows}
 
 
 def _info(row, skills: frozenset[str], load: tuple[int, int, int], tongues: dict) -> VolunteerInfo:

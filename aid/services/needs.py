@@ -1,7 +1,10 @@
 """A requester's need: post it, follow it by its private link, cancel it, close it."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from aid.extensions import db
+from aid.matching.geo import haversine_km
 from aid.models import CLOSED_NEED, HOLDING, Match, MatchState, Need, NeedStatus, Skill, Slot
 from aid.services import ServiceError, events, locating, tokens, work
 
@@ -29,6 +32,43 @@ def create_need(fields, now):
     db.session.flush()
     events.record(need, "posted", "Need posted", actor="requester", now=now)
     return need, token, work.add(need)
+
+
+def similar_recent(fields, now, within=timedelta(hours=1), km=0.5):
+    """An open need from the same phone or email, for the same kind of help, at the same place, in the last hour."""
+    same_contact = [getattr(Need, name) == fields[name] for name in ("contact_phone", "contact_email") if fields[name]]
+    recent = db.session.scalars(sa.select(Need).where(
+        sa.or_(*same_contact), Need.category == fields["category"], Need.created_at >= now - within,
+        Need.status.not_in(CLOSED_NEED))).all()
+    replay = fields.get("client_id")  # the very same submission again is not a duplicate
+    return next((need for need in recent if _same_place(need, fields, km) and
+                 (replay is None or need.client_id != replay)), None)
+
+
+def _same_place(need, fields, km):
+    if fields["lat"] is not None and need.lat is not None:
+        return haversine_km(need.lat, need.lon, fields["lat"], fields["lon"]) <= km
+    return need.address.casefold() == fields["address"].casefold()
+
+
+def ask_if_still_needed(now, after=timedelta(hours=12)):
+    """Flag needs nobody has accepted for a while: the requester answers in one tap."""
+    stale = db.session.scalars(sa.select(Need).where(
+        Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)), Need.first_accepted_at.is_(None),
+        Need.created_at <= now - after, Need.checkin_asked_at.is_(None))).all()
+    for need in stale:
+        need.checkin_asked_at = now
+        events.record(need, "checkin_asked", "Asked the requester whether help is still needed", now=now)
+    return stale
+
+
+def still_needed(need, now):
+    """The requester says yes: keep it open and ask volunteers again."""
+    if need.status.is_closed:
+        raise ServiceError("This request is already closed.")
+    need.checkin_asked_at = None
+    events.record(need, "still_needed", "The requester still needs help", actor="requester", now=now)
+    return work.add(need)
 
 
 def by_token(token):

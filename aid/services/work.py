@@ -35,9 +35,10 @@ def perform(work_id, now):
 
 def sweep(now):
     """Expire overdue offers (queueing the next wave), purge old personal data, return work ids to enqueue."""
-    from aid.services import retention
+    from aid.services import needs, retention
 
     retention.purge(now)
+    needs.ask_if_still_needed(now)
     created = [add(need).id for need in _expire_offers(now)]
     stranded = db.session.scalars(
         sa.select(PendingWork).where(

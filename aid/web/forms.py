@@ -70,6 +70,7 @@ class NeedForm(Form):
     language = SelectField(_l("Language you speak"), choices=LANGUAGES, default="en")
     language_required = BooleanField(_l("Only send someone who speaks my language"))
     client_id = HiddenField()
+    same_anyway = HiddenField()  # set after the duplicate hint: "yes, this is a new request"
 
     def validate_contact_phone(self, field):
         if field.data:
@@ -155,6 +156,11 @@ class ProfileForm(Form):
 
 class ReasonForm(Form):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
+
+
+class MessageForm(Form):
+    body = TextAreaField(_l("Message"), validators=[
+        InputRequired(_l("Write a message first.")), Length(max=1000, message=_l("Keep it under 1000 characters."))])
 
 
 class EtaForm(Form):

@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from aid import jobs
 from aid.extensions import db, limiter
 from aid.models import utcnow
-from aid.services import ServiceError, needs
-from aid.web.forms import NeedForm
+from aid.services import ServiceError, messages, needs
+from aid.web.forms import MessageForm, NeedForm
 from aid.web.htmx import go, render, tag, unchanged
 
 bp = Blueprint("public", __name__)
@@ -29,6 +29,9 @@ def create():
     form = NeedForm()
     if not form.validate():
         return render("public/ask.html", "public/_ask_form.html", status=422, form=form)
+    if not form.same_anyway.data and (earlier := needs.similar_recent(form.fields(), utcnow())):
+        form.same_anyway.data = "yes"
+        return render("public/ask.html", "public/_ask_form.html", form=form, earlier=earlier, now=utcnow())
     try:
         need, token, work = needs.create_need(form.fields(), utcnow())
         db.session.commit()
@@ -61,6 +64,35 @@ def cancel(token):
 @bp.post("/t/<token>/done")
 def done(token):
     return _close(token, needs.mark_fulfilled, _("Marked as done. We are glad you got help."))
+
+
+@bp.post("/t/<token>/still-needed")
+def still_needed(token):
+    need = _need(token)
+    try:
+        work = needs.still_needed(need, utcnow())
+    except ServiceError as error:
+        flash(str(error), "error")
+        return go(url_for("public.show", token=token))
+    db.session.commit()
+    jobs.dispatch([work.id])
+    flash(_("Thank you. We are asking volunteers again."), "ok")
+    return go(url_for("public.show", token=token))
+
+
+@bp.post("/t/<token>/messages")
+def message(token):
+    need = _need(token)
+    form = MessageForm()
+    try:
+        if not form.validate():
+            raise ServiceError(" ".join(form.body.errors))
+        messages.post(need, form.body.data, utcnow())
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return go(url_for("public.show", token=token) + "#thread")
 
 
 @bp.post("/language")

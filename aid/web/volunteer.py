@@ -8,10 +8,10 @@ from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, utcnow
-from aid.services import ServiceError, accounts, matches, matching
+from aid.services import ServiceError, accounts, matches, matching, messages
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
-from aid.web.forms import EtaForm, ProfileForm, ReasonForm
+from aid.web.forms import EtaForm, MessageForm, ProfileForm, ReasonForm
 from aid.web.htmx import go, render
 
 bp = Blueprint("volunteer", __name__, url_prefix="/me")
@@ -90,6 +90,23 @@ def release(match_id):
     form = ReasonForm()
     return _act(match_id, lambda m: matches.release(m, (form.reason.data or "").strip(), utcnow()),
                 _("You gave the task back. We'll find someone else."))
+
+
+@bp.post("/tasks/<int:match_id>/messages")
+def message(match_id):
+    match = _match(match_id)
+    form = MessageForm()
+    if not may_see_private(current_user, match.need, match, utcnow()):
+        abort(403)
+    try:
+        if not form.validate():
+            raise ServiceError(" ".join(form.body.errors))
+        messages.post(match.need, form.body.data, utcnow(), user=current_user)
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return go(url_for("volunteer.task", match_id=match.id) + "#thread")
 
 
 @bp.route("/profile", methods=["GET", "POST"])

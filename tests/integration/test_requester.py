@@ -108,7 +108,7 @@ def test_nothing_a_person_can_type_produces_a_server_error(client):
         for name in ("category", "details", "urgency", "people", "lat", "lon", "address", "contact_phone",
                      "contact_email", "language", "client_id"):
             response = client.post("/ask", data=need_form(**{name: value}))
-            assert response.status_code in (303, 422), (name, value, response.status_code)
+            assert response.status_code in (200, 303, 422), (name, value, response.status_code)  # 200: duplicate hint
     assert b"<script>alert(1)</script>" not in client.post("/ask", data=need_form(details="<script>alert(1)</script>", category="")).data
 
 
@@ -121,3 +121,40 @@ def test_a_replayed_need_with_the_same_client_id_is_stored_once_with_the_same_li
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork)) == 1
+
+
+def test_the_same_request_again_within_the_hour_gets_a_hint_and_can_still_be_sent(app, client):
+    with app.app_context():
+        add_union()
+    post_need(client)
+    hinted = client.post("/ask", data=need_form())
+    assert hinted.status_code == 200 and b"Is this the same as your earlier request?" in hinted.data
+    assert b'name="same_anyway" type="hidden" value="yes"' in hinted.data
+    post_need(client, same_anyway="yes")
+    post_need(client, category="medicine")  # another kind of help is not a duplicate
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 3
+
+
+def test_a_need_nobody_took_asks_the_requester_if_still_needed_and_one_tap_re_asks(app, client):
+    from datetime import timedelta
+
+    import time_machine
+
+    from aid.jobs.tasks import sweep
+    from aid.models import utcnow
+
+    with app.app_context():
+        add_union()
+    token = post_need(client)
+    drain(app)
+    with time_machine.travel(utcnow() + timedelta(hours=13), tick=False), app.app_context():
+        sweep()
+    page = client.get(f"/t/{token}").data
+    assert b"Do you still need help with this?" in page
+    client.post(f"/t/{token}/still-needed")
+    drain(app)
+    assert b"Do you still need help with this?" not in client.get(f"/t/{token}").data
+    with app.app_context():
+        kinds = [e.kind for e in db.session.scalar(sa.select(Need)).events]
+        assert "checkin_asked" in kinds and "still_needed" in kinds

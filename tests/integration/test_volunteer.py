@@ -133,3 +133,20 @@ def test_going_on_duty_offers_the_open_needs_nearby_at_once(app, client):
                                      "languages": ["en"], "on_duty": "y"})
     drain(app)
     assert set(_offered(app)) == {"ann.able@example.org"}
+
+
+def test_requester_and_volunteer_write_to_each_other_without_sharing_numbers(app, client):
+    token = _setup(app, client, names=("Ann Able",))
+    match_id = _offered(app)["ann.able@example.org"]
+    volunteer = app.test_client()
+    login(volunteer, "ann.able@example.org")
+    assert volunteer.post(f"/me/tasks/{match_id}/messages", data={"body": "Hi"}).status_code == 403  # not yet accepted
+    volunteer.post(f"/me/offers/{match_id}/accept")
+    volunteer.post(f"/me/tasks/{match_id}/messages", data={"body": "I'll ring the bell twice"})
+    client.post(f"/t/{token}/messages", data={"body": "Thank you, the gate is open"})
+    tracking = client.get(f"/t/{token}").data.decode()
+    assert "Ann:</strong>\n    I'll ring the bell twice" in tracking.replace("&#39;", "'")
+    task = volunteer.get(f"/me/tasks/{match_id}").data.decode()
+    assert "Thank you, the gate is open" in task
+    empty = client.post(f"/t/{token}/messages", data={"body": "  "}, follow_redirects=True)
+    assert b"Write a message first" in empty.data
