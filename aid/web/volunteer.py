@@ -12,7 +12,7 @@ from aid.services import ServiceError, accounts, matches, matching, messages
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.forms import EtaForm, MessageForm, ProfileForm, ReasonForm
-from aid.web.htmx import go, render
+from aid.web.htmx import go, render, tag, unchanged
 
 bp = Blueprint("volunteer", __name__, url_prefix="/me")
 
@@ -34,6 +34,17 @@ def offers():
     tasks = _mine(*HOLDING)
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
                   now=utcnow())
+
+
+@bp.get("/badge")
+def badge():
+    """How many offers are waiting: polled by the navigation bar, 304 when unchanged."""
+    count, newest = db.session.execute(sa.select(sa.func.count(), sa.func.max(Match.id)).where(
+        Match.volunteer_id == current_user.volunteer.id, Match.state == MatchState.OFFERED)).one()
+    etag = f"badge-{current_user.volunteer.id}-{count}-{newest or 0}"
+    if (cached := unchanged(etag)) is not None:
+        return cached
+    return tag(render("volunteer/_badge.html", "volunteer/_badge.html", count=count), etag)
 
 
 @bp.post("/offers/<int:match_id>/accept")

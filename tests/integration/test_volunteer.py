@@ -150,3 +150,12 @@ def test_requester_and_volunteer_write_to_each_other_without_sharing_numbers(app
     assert "Thank you, the gate is open" in task
     empty = client.post(f"/t/{token}/messages", data={"body": "  "}, follow_redirects=True)
     assert b"Write a message first" in empty.data
+
+
+def test_the_offer_badge_counts_waiting_offers_and_is_cheap_to_poll(app, client):
+    _setup(app, client, names=("Ann Able",))
+    login(client, "ann.able@example.org")
+    first = client.get("/me/badge", headers={"HX-Request": "true"})
+    assert b'id="offer-badge"' in first.data and b">1<" in first.data
+    again = client.get("/me/badge", headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
