@@ -1,10 +1,13 @@
-"""What a coordinator's board shows: the union's needs in columns, and a version to poll."""
+"""What a coordinator's board shows: needs by column, filtered, aged against targets; a version to poll."""
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
 
 from aid.extensions import db
-from aid.models import Event, Need, NeedStatus
+from aid.models import Category, Event, LocationStatus, Match, Need, NeedStatus, Skill, Slot, Urgency, Volunteer
 
 COLUMNS = (
     ("open", (NeedStatus.OPEN,)),
@@ -13,30 +16,107 @@ COLUMNS = (
     ("in_progress", (NeedStatus.IN_PROGRESS,)),
     ("done", (NeedStatus.FULFILLED,)),
 )
+WAITING = (NeedStatus.OPEN, NeedStatus.MATCHING)
+URGENCY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 DONE_SHOWN_FOR = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the coordinator narrowed the board to; unknown values are ignored, never an error."""
+
+    column: str = ""
+    urgency: str = ""
+    category: str = ""
+    skill: str = ""
+    older_than_hours: int = 0
+
+    @classmethod
+    def from_args(cls, args, skills=()):
+        def pick(name, allowed):
+            value = args.get(name, "")
+            return value if value in allowed else ""
+
+        hours = args.get("older_than_hours", "")
+        return cls(
+            column=pick("column", {name for name, _ in COLUMNS}),
+            urgency=pick("urgency", {u.value for u in Urgency}),
+            category=pick("category", {c.value for c in Category}),
+            skill=pick("skill", set(skills)),
+            older_than_hours=int(hours) if hours.isdigit() and int(hours) < 10_000 else 0,
+        )
+
+    def query(self):
+        """Only the filters that are set, for links and the poll URL."""
+        return {k: v for k, v in self.__dict__.items() if v}
 
 
 def union_ids(user):
     return sorted({c.union_id for c in user.coordinator_of})
 
 
-def version(unions):
-    """The newest event id of these unions (or of unrouted needs): it changes with every change."""
+def visible(unions):
+    """Needs of these unions, and needs not yet routed to any union (no place found)."""
+    return sa.or_(Need.union_id.in_(unions), Need.union_id.is_(None))
+
+
+def version(unions, now):
+    """Changes with every event of these unions, and with each minute (cards age)."""
     newest = db.session.scalar(sa.select(sa.func.max(Event.id)).where(
         sa.or_(Event.union_id.in_(unions), Event.union_id.is_(None))))
-    return f"board-{'-'.join(map(str, unions))}-{newest or 0}"
+    return f"board-{'-'.join(map(str, unions))}-{newest or 0}-{now:%Y%m%d%H%M}"
 
 
-def columns(unions, now):
-    """Needs by column, most urgent then oldest first; done needs only from the last day."""
-    shown = [s for _, states in COLUMNS for s in states]
-    needs = db.session.scalars(
-        sa.select(Need).where(
-            sa.or_(Need.union_id.in_(unions), Need.union_id.is_(None)),
-            Need.status.in_(shown),
-            sa.or_(Need.status != NeedStatus.FULFILLED, Need.closed_at >= now - DONE_SHOWN_FOR),
-        ).order_by(Need.created_at)
-    ).all()
-    rank = {"critical": 0, "high": 1, "normal": 2, "low": 3}
-    needs.sort(key=lambda n: (rank[str(n.urgency)], n.created_at))
-    return [(name, [n for n in needs if n.status in states]) for name, states in COLUMNS]
+def needs(unions, filters, now):
+    """The needs the board shows (done ones only from the last day), most urgent then oldest first."""
+    shown = [s for name, states in COLUMNS if not filters.column or name == filters.column for s in states]
+    query = sa.select(Need).where(
+        visible(unions), Need.status.in_(shown),
+        sa.or_(Need.status != NeedStatus.FULFILLED, Need.closed_at >= now - DONE_SHOWN_FOR))
+    if filters.urgency:
+        query = query.where(Need.urgency == filters.urgency)
+    if filters.category:
+        query = query.where(Need.category == filters.category)
+    if filters.skill:
+        query = query.where(Need.id.in_(sa.select(Slot.need_id).join(Skill).where(Skill.slug == filters.skill)))
+    if filters.older_than_hours:
+        query = query.where(Need.created_at <= now - timedelta(hours=filters.older_than_hours))
+    found = db.session.scalars(query.options(
+        selectinload(Need.events), selectinload(Need.matches).joinedload(Match.volunteer).joinedload(Volunteer.user),
+    )).all()
+    return sorted(found, key=lambda n: (URGENCY_RANK[str(n.urgency)], n.created_at))
+
+
+def columns(found):
+    return [(name, [n for n in found if n.status in states]) for name, states in COLUMNS]
+
+
+def lateness(need, now):
+    """"late" past the urgency's target with nobody accepted, "soon" past half of it, else ""."""
+    if need.status not in WAITING or need.first_accepted_at is not None:
+        return ""
+    target = timedelta(minutes=current_app.config["ACCEPT_TARGET_MINUTES"][str(need.urgency)])
+    waited = now - need.created_at
+    return "late" if waited > target else "soon" if waited > target / 2 else ""
+
+
+def stuck(found, now):
+    """Needs a person should look at now, each with why: no place, nobody eligible, or late."""
+    reasons = []
+    for need in found:
+        if need.status not in WAITING:
+            continue
+        if need.location_status == LocationStatus.NOT_FOUND:
+            reasons.append((need, "no_place"))
+        elif need.events and need.events[-1].kind == "no_volunteer":
+            reasons.append((need, "nobody_eligible"))
+        elif lateness(need, now) == "late":
+            reasons.append((need, "late"))
+    return reasons
+
+
+def summary(found, now):
+    """Waiting needs by urgency, and how many are late."""
+    waiting = [n for n in found if n.status in WAITING]
+    by_urgency = {u.value: sum(1 for n in waiting if n.urgency == u) for u in Urgency}
+    return {"by_urgency": by_urgency, "late": sum(1 for n in waiting if lateness(n, now) == "late")}

@@ -86,16 +86,17 @@ def helpers(need):
 
 def cancel(need, now, actor="requester", user=None):
     """Cancel an open need; offers and accepted volunteers are withdrawn."""
-    _close(need, NeedStatus.CANCELLED, now)
+    close(need, NeedStatus.CANCELLED, now)
     events.record(need, "cancelled", "Cancelled", actor=actor, user=user, now=now)
 
 
 def mark_fulfilled(need, now, actor="requester", user=None):
-    _close(need, NeedStatus.FULFILLED, now)
+    close(need, NeedStatus.FULFILLED, now)
     events.record(need, "fulfilled", "Marked as done", actor=actor, user=user, now=now)
 
 
-def _close(need, status, now):
+def close(need, status, now):
+    """Move a need to a closed status; offers are withdrawn and holders done or withdrawn."""
     from aid.services.matching import lock_need
 
     need = lock_need(need.id)

@@ -1,16 +1,16 @@
-"""The coordinator's board: the union's needs by state, live, and each need's why."""
+"""The coordinator's board: needs by state, live, filtered and aged; each need's why; roster; numbers."""
 from dataclasses import asdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from aid.extensions import db
-from aid.models import Need, User, Volunteer, utcnow
-from aid.services import ServiceError, board, matching, needs
+from aid.models import Category, Need, Skill, Urgency, User, Volunteer, utcnow
+from aid.services import board, matching, numbers, roster
 from aid.services.access import coordinates
-from aid.web.htmx import go, render, tag, unchanged
+from aid.services.coordination import CLOSE_REASONS
+from aid.web.htmx import render, tag, unchanged
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -24,26 +24,31 @@ def _coordinators_only():
 
 @bp.get("/")
 def index():
-    unions = board.union_ids(current_user)
-    etag = board.version(unions)
+    unions, now = board.union_ids(current_user), utcnow()
+    choices = _filter_choices()
+    filters = board.Filters.from_args(request.args, skills=[slug for slug, _name in choices["skill"]])
+    etag = f"{board.version(unions, now)}-{sorted(filters.query().items())}"
     if (cached := unchanged(etag)) is not None:
         return cached
-    columns = board.columns(unions, utcnow())
-    return tag(render("board/index.html", "board/_columns.html", columns=columns, now=utcnow()), etag)
+    found = board.needs(unions, filters, now)
+    page = render("board/index.html", "board/_board.html", columns=board.columns(found), now=now,
+                  stuck=board.stuck(found, now), summary=board.summary(found, now), filters=filters,
+                  lateness=board.lateness, choices=choices)
+    return tag(page, etag)
 
 
 @bp.get("/needs/<int:need_id>")
 def show(need_id):
-    need = _need(need_id)
+    need = need_or_404(need_id)
     shortlist = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
     return render("board/need.html", "board/_need.html", need=need, shortlist=shortlist,
-                  names=_names(shortlist), now=utcnow())
+                  names=_names(shortlist), now=utcnow(), close_reasons=CLOSE_REASONS)
 
 
 @bp.get("/needs/<int:need_id>/shortlist.json")
 def shortlist(need_id):
     """The matcher's ranked shortlist and exclusions for a need, as JSON (coordinators only)."""
-    need = _need(need_id)
+    need = need_or_404(need_id)
     ranked = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
     names = _names(ranked)
     return {
@@ -54,17 +59,21 @@ def shortlist(need_id):
     }
 
 
-@bp.post("/needs/<int:need_id>/close")
-def close(need_id):
-    need = _need(need_id)
-    try:
-        needs.cancel(need, utcnow(), user=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Closed."), "ok")
-    return go(url_for("board.show", need_id=need_id))
+@bp.get("/roster")
+def roster_page():
+    rows = roster.roster(board.union_ids(current_user), utcnow())
+    return render("board/roster.html", "board/_roster.html", rows=rows, now=utcnow())
+
+
+@bp.get("/numbers")
+def numbers_page():
+    figures = numbers.numbers(board.union_ids(current_user), utcnow())
+    return render("board/numbers.html", "board/_numbers.html", figures=figures)
+
+
+def _filter_choices():
+    skills = db.session.execute(sa.select(Skill.slug, Skill.name).order_by(Skill.name)).all()
+    return {"urgency": [u.value for u in Urgency], "category": [c.value for c in Category], "skill": skills}
 
 
 def _names(shortlist):
@@ -76,7 +85,7 @@ def _names(shortlist):
     return dict(db.session.execute(query).all())
 
 
-def _need(need_id):
+def need_or_404(need_id):
     """A need of the coordinator's unions; 404 if it does not exist, 403 if it is another union's."""
     need = db.session.get(Need, need_id)
     if need is None:
@@ -84,3 +93,6 @@ def _need(need_id):
     if not coordinates(current_user, need):
         abort(403)
     return need
+
+
+from aid.web import board_actions  # noqa: E402,F401  (its routes join this blueprint)

@@ -1,0 +1,86 @@
+"""What a coordinator does to a need: offer or assign by hand, release, merge, close with a reason."""
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import HOLDING, Match, MatchState, Need, NeedStatus, Volunteer
+from aid.services import ServiceError, events, matches, needs
+from aid.services.access import coordinates
+
+CLOSE_REASONS = {
+    "fulfilled": (NeedStatus.FULFILLED, "Fulfilled"),
+    "not_needed": (NeedStatus.CANCELLED, "No longer needed"),
+    "could_not_help": (NeedStatus.EXPIRED, "We couldn't help"),
+    "duplicate": (NeedStatus.CANCELLED, "Duplicate"),
+}
+
+
+def close(need, reason, user, now):
+    """Close a need with one of CLOSE_REASONS; outstanding offers are withdrawn."""
+    if reason not in CLOSE_REASONS:
+        raise ServiceError("Choose why this need is closed.")
+    status, label = CLOSE_REASONS[reason]
+    needs.close(need, status, now)
+    events.record(need, "closed", label, user=user, now=now)
+
+
+def offer_to(need, volunteer_id, user, now):
+    """Offer the need's first open slot to a volunteer the coordinator chose, whatever the ranking."""
+    match = _existing(need, volunteer_id)
+    if match is not None and match.state == MatchState.OFFERED:
+        raise ServiceError(f"{match.volunteer.user.name} has already been asked.")
+    match = _offer(need, match, volunteer_id, now)
+    events.record(need, "offered", f"Offered by hand to {match.volunteer.user.name}", user=user, now=now)
+    return match
+
+
+def assign(need, volunteer_id, user, now):
+    """Give the need to a volunteer directly: the same conditional accept as a volunteer's tap."""
+    match = _existing(need, volunteer_id)
+    if match is None or match.state != MatchState.OFFERED:
+        match = _offer(need, match, volunteer_id, now)
+    db.session.flush()
+    if matches.accept(match, now) != matches.Accepted.YES:
+        raise ServiceError("That place was taken a moment ago.")
+    events.record(need, "assigned", f"Assigned by hand to {match.volunteer.user.name}", user=user, now=now)
+
+
+def release(need, match_id, user, now):
+    """Take a task back from a volunteer (they no longer see the address); matching runs again."""
+    match = db.session.get(Match, match_id)
+    if match is None or match.need_id != need.id or match.state not in HOLDING:
+        raise ServiceError("That volunteer is not holding this need.")
+    return matches.release(match, f"Released by {user.name}", now)
+
+
+def merge(need, into_id, user, now):
+    """Close a need as a duplicate of another need of the same coordinator's unions."""
+    target = db.session.get(Need, into_id)
+    if target is None or target.id == need.id or not coordinates(user, target):
+        raise ServiceError("Choose another need of your union to merge into.")
+    close(need, "duplicate", user, now)
+    events.record(need, "merged", f"Merged into #{target.id}", user=user, now=now)
+    events.record(target, "merged", f"#{need.id} merged into this need", user=user, now=now)
+
+
+def _existing(need, volunteer_id):
+    return db.session.scalar(sa.select(Match).where(Match.need_id == need.id, Match.volunteer_id == volunteer_id))
+
+
+def _offer(need, match, volunteer_id, now):
+    """Open an offer (a new match, or the volunteer's earlier one for this need)."""
+    volunteer = db.session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        raise ServiceError("Choose a volunteer.")
+    if need.status.is_closed or not need.open_slots:
+        raise ServiceError("This need has no open place left.")
+    if match is not None and match.state in HOLDING:
+        raise ServiceError(f"{volunteer.user.name} already has this need.")
+    if match is None:
+        match = Match(need_id=need.id, volunteer_id=volunteer_id)
+        db.session.add(match)
+    match.slot_id, match.state = need.open_slots[0].id, MatchState.OFFERED
+    match.offered_at, match.expires_at, match.reasons = now, None, "chosen by a coordinator"
+    match.volunteer = volunteer
+    if need.status == NeedStatus.OPEN:
+        need.status = NeedStatus.MATCHING
+    return match

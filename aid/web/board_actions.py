@@ -1,0 +1,65 @@
+"""The coordinator's actions on a need; each answers by going back to the need's page."""
+from flask import flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from aid import jobs
+from aid.extensions import db
+from aid.models import PendingWork, utcnow
+from aid.services import ServiceError, coordination
+from aid.web.board import bp, need_or_404
+from aid.web.htmx import go
+
+
+@bp.post("/needs/<int:need_id>/close")
+def close(need_id):
+    return _act(need_id, lambda need: coordination.close(need, request.form.get("reason", ""), current_user, utcnow()),
+                _("Closed."))
+
+
+@bp.post("/needs/<int:need_id>/offer")
+def offer(need_id):
+    return _act(need_id, lambda need: coordination.offer_to(need, _volunteer_id(), current_user, utcnow()),
+                _("Offered. They will see it in their offers."))
+
+
+@bp.post("/needs/<int:need_id>/assign")
+def assign(need_id):
+    return _act(need_id, lambda need: coordination.assign(need, _volunteer_id(), current_user, utcnow()),
+                _("Assigned. The volunteer now sees the address and contact."))
+
+
+@bp.post("/needs/<int:need_id>/release")
+def release(need_id):
+    return _act(need_id, lambda need: coordination.release(need, _int("match_id"), current_user, utcnow()),
+                _("Released. We are asking other volunteers."))
+
+
+@bp.post("/needs/<int:need_id>/merge")
+def merge(need_id):
+    return _act(need_id, lambda need: coordination.merge(need, _int("into"), current_user, utcnow()),
+                _("Merged."))
+
+
+def _act(need_id, action, message):
+    need = need_or_404(need_id)
+    try:
+        work = action(need)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if isinstance(work, PendingWork):  # a release queues matching again
+            jobs.dispatch([work.id])
+        flash(message, "ok")
+    return go(url_for("board.show", need_id=need_id))
+
+
+def _volunteer_id():
+    return _int("volunteer_id")
+
+
+def _int(name):
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else 0
