@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from aid.extensions import db
 from aid.models import Category, Event, LocationStatus, Match, Need, NeedStatus, Skill, Slot, Urgency, Volunteer
