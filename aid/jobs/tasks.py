@@ -23,11 +23,12 @@ def sweep():
     from aid.jobs import dispatch
 
     try:
-        work_ids = work.sweep(utcnow())
+        work_ids, notices = work.sweep(utcnow())
         db.session.commit()
     finally:
         db.session.remove()
     dispatch(work_ids)
+    _notify(notices)
     return len(work_ids)
 
 

@@ -52,6 +52,7 @@ class Need(db.Model):
     purged_at: Mapped[datetime | None] = mapped_column()  # contact and exact place erased
     # Set when we asked the requester "still needed?"; cleared when they answer.
     checkin_asked_at: Mapped[datetime | None] = mapped_column()
+    escalation: Mapped[int] = mapped_column(default=0, server_default="0")  # 0 local, 1 neighbours, 2 hub
 
     slots: Mapped[list["Slot"]] = relationship(
         back_populates="need", order_by="Slot.position", cascade="all, delete-orphan")
@@ -149,6 +150,18 @@ class PendingWork(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     need: Mapped[Need] = relationship()
+
+
+class Escalation(db.Model):
+    """A union a need was escalated to: level 1 a neighbour, level 2 the region's hub."""
+
+    __tablename__ = "escalations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(sa.ForeignKey("needs.id", ondelete="CASCADE"))
+    union_id: Mapped[int] = mapped_column(sa.ForeignKey("unions.id"), index=True)
+    level: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("need_id", "union_id", name="uq_escalations_need_union"),)
 
 
 class Message(db.Model):

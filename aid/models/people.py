@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from aid.extensions import db
 
 if TYPE_CHECKING:
-    from aid.models.groups import Union
+    from aid.models.groups import Region, Union
 
 
 def utcnow():
@@ -94,12 +94,17 @@ class Volunteer(db.Model):
 
 
 class Coordinator(db.Model):
-    """Board rights over one union."""
+    """Board rights over one union, or over every union of a region."""
 
     __tablename__ = "coordinators"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    union_id: Mapped[int] = mapped_column(sa.ForeignKey("unions.id"))
+    union_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unions.id"))
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"))
     user: Mapped[User] = relationship(back_populates="coordinator_of")
-    union: Mapped["Union"] = relationship()
-    __table_args__ = (sa.UniqueConstraint("user_id", "union_id"),)
+    union: Mapped["Union | None"] = relationship()
+    region: Mapped["Region | None"] = relationship()
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "union_id", "region_id"),
+        sa.CheckConstraint("(union_id IS NULL) != (region_id IS NULL)", name="one_scope"),
+    )

@@ -1,17 +1,36 @@
 """Who may see what. Views ask these; templates only show what they are given."""
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
-from aid.models import HOLDING, MatchState
+from aid.extensions import db
+from aid.models import HOLDING, Escalation, MatchState, Union
+
+
+def union_scope(user):
+    """The unions a coordinator oversees: their own, and every union of the regions they coordinate."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    unions = {c.union_id for c in user.coordinator_of if c.union_id}
+    regions = {c.region_id for c in user.coordinator_of if c.region_id}
+    if regions:
+        unions |= set(db.session.scalars(sa.select(Union.id).where(Union.region_id.in_(regions))))
+    return unions
 
 
 def coordinates(user, need):
-    """A coordinator of the need's union (unrouted needs are visible to every coordinator)."""
-    if not getattr(user, "is_authenticated", False):
+    """A coordinator of the need's union, or of a union it was escalated to.
+
+    Needs whose place was not found belong to no union yet: every coordinator sees them.
+    """
+    scope = union_scope(user)
+    if not scope:
         return False
-    union_ids = {c.union_id for c in user.coordinator_of}
-    return bool(union_ids) and (need.union_id is None or need.union_id in union_ids)
+    if need.union_id is None or need.union_id in scope:
+        return True
+    return db.session.scalar(sa.select(Escalation.id).where(
+        Escalation.need_id == need.id, Escalation.union_id.in_(scope)).limit(1)) is not None
 
 
 def may_see_private(user, need, match=None, now=None):

@@ -5,7 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from aid.extensions import db
 from aid.models import Skill, User, Volunteer
-from aid.services import ServiceError
+from aid.services import ServiceError, locating
 from aid.services.candidates import volunteer_box
 
 hasher = PasswordHasher()  # argon2id with defaults that meet OWASP ASVS
@@ -53,9 +53,12 @@ def update_profile(volunteer, fields, skill_slugs):
 
 
 def set_base(volunteer, lat, lon):
+    """Move a volunteer's base: their travel box, and the union whose area holds it."""
     volunteer.lat, volunteer.lon = lat, lon
     if lat is None or lon is None:
         volunteer.box_south = volunteer.box_north = volunteer.box_west = volunteer.box_east = None
         return
+    union = locating.route(lat, lon)
+    volunteer.union_id = union.id if union else volunteer.union_id
     box = volunteer_box(lat, lon, volunteer.max_km)
     volunteer.box_south, volunteer.box_north, volunteer.box_west, volunteer.box_east = box

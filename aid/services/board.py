@@ -7,7 +7,20 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from aid.extensions import db
-from aid.models import Category, Event, LocationStatus, Match, Need, NeedStatus, Skill, Slot, Urgency, Volunteer
+from aid.models import (
+    Category,
+    Escalation,
+    Event,
+    LocationStatus,
+    Match,
+    Need,
+    NeedStatus,
+    Skill,
+    Slot,
+    Urgency,
+    Volunteer,
+)
+from aid.services.access import union_scope
 
 COLUMNS = (
     ("open", (NeedStatus.OPEN,)),
@@ -52,18 +65,20 @@ class Filters:
 
 
 def union_ids(user):
-    return sorted({c.union_id for c in user.coordinator_of})
+    return sorted(union_scope(user))
 
 
 def visible(unions):
-    """Needs of these unions, and needs not yet routed to any union (no place found)."""
-    return sa.or_(Need.union_id.in_(unions), Need.union_id.is_(None))
+    """Needs of these unions, needs escalated to them, and needs not yet routed (no place found)."""
+    escalated = sa.select(Escalation.need_id).where(Escalation.union_id.in_(unions))
+    return sa.or_(Need.union_id.in_(unions), Need.union_id.is_(None), Need.id.in_(escalated))
 
 
 def version(unions, now):
-    """Changes with every event of these unions, and with each minute (cards age)."""
+    """Changes with every event of the needs shown, and with each minute (cards age)."""
+    escalated = sa.select(Escalation.need_id).where(Escalation.union_id.in_(unions))
     newest = db.session.scalar(sa.select(sa.func.max(Event.id)).where(
-        sa.or_(Event.union_id.in_(unions), Event.union_id.is_(None))))
+        sa.or_(Event.union_id.in_(unions), Event.union_id.is_(None), Event.need_id.in_(escalated))))
     return f"board-{'-'.join(map(str, unions))}-{newest or 0}-{now:%Y%m%d%H%M}"
 
 

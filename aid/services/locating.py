@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
+from aid.matching.areas import reach_km
 from aid.matching.geo import coarse_cell, haversine_km
 from aid.models import LocationStatus, Union
 from aid.services import events
@@ -34,14 +35,14 @@ def locate(need, now):
 
 
 def route(lat, lon):
-    """The union whose area holds the point (the closest centre among them), else the nearest."""
+    """The union whose area holds the point (the closest centre among them), else the nearest area."""
     unions = db.session.scalars(sa.select(Union)).all()
     if not unions:
         return None
 
     def reach(union):
-        distance = haversine_km(lat, lon, union.lat, union.lon)
-        outside = distance > union.radius_km
-        return (outside, distance - union.radius_km if outside else distance, union.id)
+        outside = reach_km(union, lat, lon)
+        inside = outside <= 0
+        return (not inside, haversine_km(lat, lon, union.lat, union.lon) if inside else outside, union.id)
 
     return min(unions, key=reach)

@@ -14,6 +14,7 @@ from aid.matching.waves import offer_minutes, plan_wave, wave_size
 from aid.models import LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import events, work
 from aid.services.candidates import load_candidates, load_skill_tree
+from aid.services.escalation import allowed_unions
 
 # Volunteers with one of these on a need are not asked again (they said no or gave it back).
 REFUSED = (MatchState.DECLINED, MatchState.RELEASED, MatchState.EXPIRED)
@@ -89,7 +90,17 @@ def _rank(need, now, excluded):
         max_km=need.max_km, excluded=excluded,
     )
     candidates = load_candidates(db.session, need.lat, need.lon, now)
-    return rank(info, candidates, load_skill_tree(db.session), now)
+    members = _members(allowed_unions(need), [v.id for v in candidates])
+    outsiders = tuple(Exclusion(v.id, "other_union", "in another union: asked only if this need escalates")
+                      for v in candidates if v.id not in members)
+    ranked = rank(info, [v for v in candidates if v.id in members], load_skill_tree(db.session), now)
+    return replace(ranked, excluded=ranked.excluded + outsiders)
+
+
+def _members(unions, volunteer_ids):
+    """Which of these volunteers belong to one of these unions."""
+    return set(db.session.scalars(sa.select(Volunteer.id).where(
+        Volunteer.id.in_(volunteer_ids), Volunteer.union_id.in_(unions))))
 
 
 def _matched(need, states):

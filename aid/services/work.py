@@ -34,12 +34,17 @@ def perform(work_id, now):
 
 
 def sweep(now):
-    """Expire overdue offers (queueing the next wave), purge old personal data, return work ids to enqueue."""
-    from aid.services import needs, retention
+    """The periodic round: purge, check-ins, expired offers, escalations, stranded work.
+
+    Returns (work ids to enqueue, notices to send), both for after the commit.
+    """
+    from aid.services import escalation, needs, retention
 
     retention.purge(now)
     needs.ask_if_still_needed(now)
     created = [add(need).id for need in _expire_offers(now)]
+    escalated, notices = escalation.escalate_due(now)
+    created += [item.id for item in escalated]
     stranded = db.session.scalars(
         sa.select(PendingWork).where(
             PendingWork.done_at.is_(None),
@@ -49,7 +54,7 @@ def sweep(now):
     ).all()
     for item in stranded:
         item.attempts += 1
-    return created + [item.id for item in stranded]
+    return created + [item.id for item in stranded], notices
 
 
 def _expire_offers(now):

@@ -1,9 +1,10 @@
 """Error pages that explain what happened, as a page or an htmx fragment."""
-from flask import render_template, request
+from flask import make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from aid.extensions import db
+from aid.web.htmx import wants_fragment
 
 MESSAGES = {
     400: "Something in that request was not right. Please go back and try again.",
@@ -18,6 +19,8 @@ MESSAGES = {
 def init_app(app):
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        if request.endpoint == "public.create":  # never lose a request for help to an expired form
+            return _ask_again()
         return _render(400, "This page had been open too long and its form expired. "
                        "Please go back, reload the page and send it again.")
 
@@ -33,6 +36,19 @@ def init_app(app):
 
 
 def _render(status, message):
-    template = "errors/_error.html" if request.headers.get("HX-Request") else "errors/error.html"
-    response = render_template(template, status=status, message=message), status
+    """The error page; a background poll (an htmx fragment request) keeps what it shows instead."""
+    response = make_response(render_template("errors/error.html", status=status, message=message), status)
+    if wants_fragment():
+        response.headers["HX-Reswap"] = "none"
     return response
+
+
+def _ask_again():
+    """The ask-for-help form with everything typed, and a fresh token: one more tap sends it."""
+    from aid.web.forms import NeedForm
+    from aid.web.htmx import render
+
+    form = NeedForm()  # renders a fresh token; its own stale-token error is not shown
+    form.validate()
+    form.form_errors.append("This page had been open a long time. Please check it and press “Send my request” again.")
+    return render("public/ask.html", "public/_ask_form.html", status=422, form=form)

@@ -43,9 +43,20 @@
     });
   }
 
+  // Times are stored in UTC: show them in the reader's own time zone.
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (!isNaN(when)) el.textContent = when.toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    });
+  }
+
   function enhance(root) {
     setUpLocate(root);
     setUpCopy(root);
+    localTimes(root);
+    var focus = root.querySelector && root.querySelector("[data-focus]");
+    if (focus) focus.focus();
     if ("geolocation" in navigator) {
       root.querySelectorAll("[data-locate-only]").forEach(function (el) { el.hidden = false; });
     }

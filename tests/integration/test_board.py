@@ -69,7 +69,8 @@ def test_shortlist_json_gives_reasons_and_rules_to_coordinators_only(app, client
     data = coordinator.get(f"/board/needs/{need_id}/shortlist.json").get_json()
     assert [c["name"] for c in data["candidates"]] == ["Ann Able"]
     assert data["candidates"][0]["reasons"] and data["candidates"][0]["distance_km"] < 5
-    assert {e["name"]: e["rule"] for e in data["excluded"]} == {"Not Vetted": "not_vetted", "Off Duty": "off_duty"}
+    assert {e["name"]: e["rule"] for e in data["excluded"]} == {
+        "Not Vetted": "not_vetted", "Off Duty": "off_duty", "Far Away": "out_of_range"}
     volunteer = app.test_client()
     login(volunteer, "ann.able@example.org")
     assert volunteer.get(f"/board/needs/{need_id}/shortlist.json").status_code == 403

@@ -46,7 +46,7 @@ def test_needs_posted_while_redis_is_down_are_stored_and_matched_once_it_is_back
         add_union()
         add_volunteer("Ann Able")
     client = app.test_client()
-    tokens = [post_need(client, details=f"Need {i}") for i in range(3)]
+    tokens = [post_need(client, details=f"Need {i}", same_anyway="yes") for i in range(3)]
     assert client.get(f"/t/{tokens[0]}").status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 3

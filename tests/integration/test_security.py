@@ -6,7 +6,7 @@ from email.utils import parsedate_to_datetime
 import sqlalchemy as sa
 
 from aid.extensions import db
-from aid.models import User
+from aid.models import Need, User
 from tests.conftest import PASSWORD
 from tests.factories import add_union, add_volunteer, login, need_form
 
@@ -16,9 +16,13 @@ def _csrf(page):
 
 
 def test_a_post_without_a_csrf_token_is_refused_with_a_clear_message(make):
-    client = make(WTF_CSRF_ENABLED=True).test_client()
-    refused = client.post("/ask", data=need_form())
+    app = make(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    refused = client.post("/login", data={"email": "a@example.org", "password": "x"})
     assert refused.status_code == 400 and b"expired" in refused.data
+    assert client.post("/ask", data=need_form()).status_code == 422  # shown again, not stored
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Need)) == 0
     token = _csrf(client.get("/ask").data)
     assert client.post("/ask", data={**need_form(), "csrf_token": token}).status_code == 303
 
@@ -105,3 +109,20 @@ def test_volunteer_and_board_pages_need_the_right_login(app, client):
     login(client, "ann.able@example.org")
     assert client.get("/board/").status_code == 403
     assert client.get("/me/tasks/999").status_code == 404
+
+
+def test_an_expired_form_token_on_ask_keeps_everything_typed_and_asks_to_send_again(make):
+    client = make(WTF_CSRF_ENABLED=True).test_client()
+    response = client.post("/ask", data={**need_form(details="Please bring water"), "csrf_token": "stale"},
+                           headers={"HX-Request": "true", "HX-Boosted": "true"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Please bring water" in page and "press “Send my request” again" in page
+    token = _csrf(page.encode())
+    assert client.post("/ask", data={**need_form(details="Please bring water"), "csrf_token": token}).status_code == 303
+
+
+def test_errors_show_to_a_person_but_never_replace_a_polled_fragment(client):
+    shown = client.post("/t/unknown/cancel", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert shown.status_code == 404 and b"could not find that page" in shown.data and "HX-Reswap" not in shown.headers
+    polled = client.get("/t/unknown", headers={"HX-Request": "true"})
+    assert polled.status_code == 404 and polled.headers["HX-Reswap"] == "none"

@@ -1,0 +1,81 @@
+"""The escalation ladder: a need nobody local takes in time goes to neighbouring unions, then the hub."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from aid.adapters.notify import Notice
+from aid.extensions import db
+from aid.matching.areas import reach_km
+from aid.models import Coordinator, Escalation, LocationStatus, Need, NeedStatus, Union, Urgency
+from aid.services import events, work
+
+URGENCY_ORDER = [u.value for u in Urgency]  # low → critical
+
+
+def escalate_due(now):
+    """Climb one rung for each waiting need past its time; returns (work to run, notices).
+
+    Rung 1, once nobody accepted within the urgency's target: volunteers of neighbouring
+    unions (areas within NEIGHBOUR_KM of the need) are offered it too. Rung 2, at twice
+    the target: the region's hub union is alerted and its volunteers are offered it.
+    Each rung happens once and lands on the timeline. A union's `escalate_from` keeps
+    its less urgent needs at home.
+    """
+    waiting = db.session.scalars(sa.select(Need).where(
+        Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)), Need.first_accepted_at.is_(None),
+        Need.location_status == LocationStatus.FOUND, Need.union_id.is_not(None), Need.escalation < 2)).all()
+    queued, notices = [], []
+    for need in waiting:
+        waited = now - need.created_at
+        target = timedelta(minutes=current_app.config["ACCEPT_TARGET_MINUTES"][str(need.urgency)])
+        if not _may_cross(need) or waited <= target * (need.escalation + 1):
+            continue
+        notices += _to_neighbours(need, now) if need.escalation == 0 else _to_hub(need, now)
+        queued.append(work.add(need))
+    return queued, notices
+
+
+def allowed_unions(need):
+    """Unions whose volunteers may be offered this need now: its own, plus those it escalated to."""
+    escalated = db.session.scalars(sa.select(Escalation.union_id).where(Escalation.need_id == need.id))
+    return {need.union_id, *escalated}
+
+
+def _may_cross(need):
+    union = db.session.get(Union, need.union_id)
+    return URGENCY_ORDER.index(str(need.urgency)) >= URGENCY_ORDER.index(union.escalate_from or "low")
+
+
+def _to_neighbours(need, now):
+    near = current_app.config["NEIGHBOUR_KM"]
+    neighbours = [u for u in db.session.scalars(sa.select(Union).where(Union.id != need.union_id))
+                  if reach_km(u, need.lat, need.lon) <= near]
+    for union in neighbours:
+        db.session.add(Escalation(need_id=need.id, union_id=union.id, level=1, created_at=now))
+    need.escalation = 1
+    names = ", ".join(u.name for u in neighbours) or "none within reach"
+    events.record(need, "escalated", f"Nobody local took it in time; asking neighbouring unions: {names}", now=now)
+    return _tell_coordinators(need, [u.id for u in neighbours], "escalated")
+
+
+def _to_hub(need, now):
+    need.escalation = 2
+    region = need.union.region
+    hub = region.hub if region else None
+    if hub is None:
+        events.record(need, "hub_alerted", "Still nobody; this union's region has no hub to alert", now=now)
+        return []
+    existing = db.session.scalar(sa.select(Escalation).where(
+        Escalation.need_id == need.id, Escalation.union_id == hub.id))
+    if existing is None:
+        db.session.add(Escalation(need_id=need.id, union_id=hub.id, level=2, created_at=now))
+    elif hub.id != need.union_id:
+        existing.level = 2
+    events.record(need, "hub_alerted", f"Still nobody; alerted the region's hub: {hub.name}", now=now)
+    return _tell_coordinators(need, [hub.id], "hub_alert")
+
+
+def _tell_coordinators(need, union_ids, kind):
+    users = db.session.scalars(sa.select(Coordinator.user_id).where(Coordinator.union_id.in_(union_ids)))
+    return [Notice(kind, user_id=user_id, need_id=need.id) for user_id in set(users)]
