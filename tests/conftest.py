@@ -86,6 +86,7 @@ def empty_tables(app):
             if db.engine.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
             else:
+                conn.exec_driver_sql("UPDATE regions SET hub_union_id = NULL")  # regions <-> unions cycle
                 for table in tables:
                     conn.exec_driver_sql(f"DELETE FROM {table}")
 

@@ -82,6 +82,7 @@ class Volunteer(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship(back_populates="volunteer")
+    union: Mapped["Union | None"] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=volunteer_skills)
 
     __table_args__ = (
