@@ -44,7 +44,7 @@ def add_coordinator(union, name="Rosa Coord"):
 
 def need_form(**overrides):
     form = {"category": "food", "details": "Groceries for two days", "urgency": "normal", "people": "1",
-            "lat": str(LEWES[0]), "lon": str(LEWES[1] + 0.01), "contact_phone": "07700 900123",
+            "lat": str(LEWES[0]), "lon": str(LEWES[1] + 0.01), "contact_phone": "07911 123456",
             "contact_name": "Mrs Hill", "language": "en"}
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}

@@ -107,14 +107,24 @@ class NeedForm(Form):
         )
 
 
+PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().-]{6,24}$")
+
+
 def normalise_phone(text):
-    """E.164 form of a typed number, or a ValidationError a person can act on."""
-    try:
-        number = phonenumbers.parse(text, current_app.config["PHONE_REGION"])
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise ValidationError(_l("That phone number does not look right. Include the country code, like +44."))
+    """E.164 form of a typed number, or a ValidationError a person can act on.
+
+    Letters are refused (phonenumbers would read "9OO" as keypad digits), and the number
+    must be a valid one for its country, not merely of a possible length.
+    """
+    number = None
+    if PHONE_CHARACTERS.match(text.strip()):
+        try:
+            number = phonenumbers.parse(text, current_app.config["PHONE_REGION"])
+        except phonenumbers.NumberParseException:
+            number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_l("That phone number does not look right. Use only digits, like 01273 471600, "
+                                 "or start with the country code, like +44 1273 471600."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.e2e
 
 NEAR_LEWES = {"latitude": 50.8752, "longitude": 0.0101, "accuracy": 30}  # the demo volunteers are around Lewes
 DETAILS = "Lift to the hospital"
-PHONE_TYPED = "07700 900123"
-PHONE_E164 = "+447700900123"
-PHONE_FORMS = (PHONE_E164, PHONE_TYPED, "7700900123", "7700 900123")
+PHONE_TYPED = "07911 123456"
+PHONE_E164 = "+447911123456"
+PHONE_FORMS = (PHONE_E164, PHONE_TYPED, "7911123456", "7911 123456")
 POLL = 15_000  # the tracking page polls every 5 s, the board every 3 s, offers every 10 s
 
 
@@ -185,7 +185,7 @@ def test_need_journey(phone, login, shoot, page_problems):
     expect(helper.locator(".flash-ok")).to_contain_text("It's yours")
     task = helper.locator("#task")
     expect(task).to_contain_text(DETAILS)
-    expect(task.get_by_role("link", name="Call +44 7700 900123")).to_have_attribute("href", f"tel:{PHONE_E164}")
+    expect(task.get_by_role("link", name="Call +44 7911 123456")).to_have_attribute("href", f"tel:{PHONE_E164}")
     expect(task).to_contain_text("Margaret")
     snap(helper, "volunteer task accepted")
 

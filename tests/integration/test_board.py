@@ -44,7 +44,7 @@ def test_need_page_explains_who_was_chosen_and_who_was_excluded_and_why(app, cli
     with app.app_context():
         need_id = db.session.scalar(sa.select(Match.need_id))
     page = coordinator.get(f"/board/needs/{need_id}").data.decode()
-    assert "Ann Able" in page and "+44 7700 900123" in page and "Dressing change" in page
+    assert "Ann Able" in page and "+44 7911 123456" in page and "Dressing change" in page
     assert "posted" in page and "offered" in page  # the timeline
     assert "Not Vetted" in page and "not_vetted" in page  # excluded, with the rule that excluded them
     assert "Off Duty" in page and "off_duty" in page  # dropped by the database prefilter, still explained

@@ -13,8 +13,8 @@ from tests.factories import add_coordinator, add_union, add_volunteer, drain, lo
 SECRETS = {
     "details": "Key under the blue flowerpot",
     "address": "7 Cliffe High Street",
-    "phone": "+44 7700 900123",
-    "phone_e164": "+447700900123",
+    "phone": "+44 7911 123456",
+    "phone_e164": "+447911123456",
     "email": "margaret@example.net",
     "name": "Margaret Hill",
 }

@@ -30,7 +30,7 @@ def test_a_real_rq_worker_matches_a_posted_need(make, database, redis_server):
     data = zlib.decompress(job[b"data"])
     assert json.loads(data)[2:] == [[1], {}]  # JSON (not pickle), and the only argument is the work id
     stored = data + b"".join(job.values())
-    assert b"flat 2" not in stored and b"7700" not in stored and b"Soup" not in stored
+    assert b"flat 2" not in stored and b"7911" not in stored and b"Soup" not in stored
     with app.app_context():
         assert _offers() == 0
     run_worker(database.url, redis_server.url, queue="test-match")

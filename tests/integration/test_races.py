@@ -33,7 +33,7 @@ def _need_offered_to_everyone(app, people):
 def NeedFormFields(people):
     form = need_form(people=str(people))
     return dict(category=form["category"], details=form["details"], urgency="normal", people=people,
-                contact_phone="+447700900123", lat=50.874, lon=0.0188)
+                contact_phone="+447911123456", lat=50.874, lon=0.0188)
 
 
 def _accept_all_at_once(app, match_ids):

@@ -16,7 +16,7 @@ def test_posting_stores_the_need_with_pending_work_and_only_a_token_hash(app, cl
         need = db.session.scalar(sa.select(Need))
         assert need.details == "Insulin from the pharmacy"
         assert need.token_hash == hash_token(token) and token not in need.token_hash
-        assert need.contact_phone == "+447700900123"
+        assert need.contact_phone == "+447911123456"
         assert need.cell_lat is not None and (need.cell_lat, need.cell_lon) != (need.lat, need.lon)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork)) == 1
 
@@ -158,3 +158,10 @@ def test_a_need_nobody_took_asks_the_requester_if_still_needed_and_one_tap_re_as
     with app.app_context():
         kinds = [e.kind for e in db.session.scalar(sa.select(Need)).events]
         assert "checkin_asked" in kinds and "still_needed" in kinds
+
+
+def test_phone_numbers_with_letters_or_the_wrong_length_are_refused_with_advice(client):
+    for typed in ("07911 l23456", "0791112345", "01273 471600 ask for Kate", "999"):
+        response = client.post("/ask", data=need_form(contact_phone=typed))
+        assert response.status_code == 422 and b"Use only digits, like 01273 471600" in response.data, typed
+    assert client.post("/ask", data=need_form(contact_phone="(01273) 471-600")).status_code == 303

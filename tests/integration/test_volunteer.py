@@ -5,7 +5,7 @@ from aid.extensions import db
 from aid.models import Match, MatchState, Need, NeedStatus, Slot
 from tests.factories import add_union, add_volunteer, drain, login, post_need
 
-PHONE = b"+447700900123"
+PHONE = b"+447911123456"
 
 
 def _offered(app):
