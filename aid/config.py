@@ -25,6 +25,8 @@ class Config:
     # Target time from posting to the first accept, by urgency: cards turn amber at half of
     # it and red past it, and a need unclaimed past it escalates to neighbouring unions.
     ACCEPT_TARGET_MINUTES = {"critical": 15, "high": 60, "normal": 240, "low": 1440}
+    # A typed place found farther than this from every union's area is treated as not found.
+    MAX_PLACE_KM = float(os.environ.get("MAX_PLACE_KM", "60"))
     NEIGHBOUR_KM = float(os.environ.get("NEIGHBOUR_KM", "25"))  # unions this close are neighbours
     PHONE_REGION = os.environ.get("PHONE_REGION", "GB")  # for numbers typed without +country
     # Closed needs keep contact and exact place this long before the purge erases them.

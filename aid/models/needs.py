@@ -36,6 +36,10 @@ class Need(db.Model):
     lat: Mapped[float | None] = mapped_column(sa.Float)
     lon: Mapped[float | None] = mapped_column(sa.Float)
     location_status = enum_column(LocationStatus, nullable=False, default=LocationStatus.PENDING)
+    # What the typed place was understood as, and whether the point is exact (a phone's
+    # location, a map pin, "lat, lon") or only a town's centre.
+    place_label: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    location_exact: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     contact_name: Mapped[str] = mapped_column(sa.String(80), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(32), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")

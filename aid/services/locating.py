@@ -1,5 +1,6 @@
 """Where a need is: its exact point, its public coarse cell, and the union that serves it."""
 import sqlalchemy as sa
+from flask import current_app
 
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
@@ -9,9 +10,10 @@ from aid.models import LocationStatus, Union
 from aid.services import events
 
 
-def place(need, lat, lon):
+def place(need, lat, lon, label="", exact=True):
     """Fix the need's point, compute its coarse cell once, and route it to a union."""
     need.lat, need.lon = lat, lon
+    need.place_label, need.location_exact = label[:120], exact
     need.cell_lat, need.cell_lon = coarse_cell(lat, lon)
     need.location_status = LocationStatus.FOUND
     union = route(lat, lon)
@@ -25,13 +27,25 @@ def locate(need, now):
     if need.located:
         place(need, need.lat, need.lon)
         return
-    point = geocoding().locate(need.address)
-    if point is None:
+    found = geocoding().locate(need.address)
+    if found is not None and not near_a_union(found.lat, found.lon):
+        events.record(need, "location_not_found", f"The typed place matched {found.label}, far from every union",
+                      now=now)
+        found = None
+    if found is None:
         need.location_status = LocationStatus.NOT_FOUND
         events.record(need, "location_not_found", "Could not find the typed place on the map", now=now)
         return
-    place(need, *point)
-    events.record(need, "located", "Found the typed place on the map", now=now)
+    place(need, found.lat, found.lon, found.label, found.exact)
+    precision = "exact point" if found.exact else "town centre only"
+    events.record(need, "located", f"Placed at {found.label} ({precision})", now=now)
+
+
+def near_a_union(lat, lon):
+    """Whether the point is within MAX_PLACE_KM of some union's area (or there are no unions yet)."""
+    unions = db.session.scalars(sa.select(Union)).all()
+    limit = current_app.config["MAX_PLACE_KM"]
+    return not unions or any(reach_km(u, lat, lon) <= limit for u in unions)
 
 
 def route(lat, lon):

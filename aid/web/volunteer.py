@@ -142,7 +142,11 @@ def profile():
 def _save_profile(me, form):
     point = form.point()
     if point is None and form.base_label.data:
-        point = geocoding().locate(form.base_label.data) if form.base_label.data != me.base_label else (me.lat, me.lon)
+        if form.base_label.data != me.base_label:
+            found = geocoding().locate(form.base_label.data)
+            point = (found.lat, found.lon) if found else None
+        else:
+            point = (me.lat, me.lon)
     if point is None or point[0] is None:
         form.base_label.errors = [_("We could not find that place. Tap “Use my location” or type a nearby town.")]
         return False

@@ -165,3 +165,20 @@ def test_phone_numbers_with_letters_or_the_wrong_length_are_refused_with_advice(
         response = client.post("/ask", data=need_form(contact_phone=typed))
         assert response.status_code == 422 and b"Use only digits, like 01273 471600" in response.data, typed
     assert client.post("/ask", data=need_form(contact_phone="(01273) 471-600")).status_code == 303
+
+
+def test_typed_places_prefer_this_country_and_say_when_only_the_town_is_known(app, client):
+    with app.app_context():
+        add_union()
+    post_need(client, lat=None, lon=None, address="12 Fort Road, Newhaven", details="A")
+    post_need(client, lat=None, lon=None, address="3 Station Street Lewes BN7 2DA", details="B", same_anyway="yes")
+    post_need(client, lat=None, lon=None, address="New Haven", details="C", same_anyway="yes")
+    post_need(client, lat=None, lon=None, address="50.8801, 0.0123", details="D", same_anyway="yes")
+    drain(app)
+    with app.app_context():
+        found = {n.details: (n.place_label, n.location_exact, str(n.location_status))
+                 for n in db.session.scalars(sa.select(Need))}
+    assert found["A"] == ("Newhaven", False, "found")  # East Sussex, not Connecticut
+    assert found["B"] == ("Lewes", False, "found")
+    assert found["C"][2] == "not_found"  # matched only towns far from every union
+    assert found["D"] == ("50.88010, 0.01230", True, "found")
