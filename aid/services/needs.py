@@ -79,6 +79,12 @@ def by_token(token):
     return need
 
 
+def closing_note(need):
+    """Why a coordinator closed the need, for the requester (None if they closed it themselves)."""
+    closed = [e for e in need.events if e.kind == "closed"]
+    return closed[-1].detail if closed else None
+
+
 def helpers(need):
     """The matches currently helping (accepted, on the way, or done), first taken first."""
     return [m for m in need.matches if m.state in (*HOLDING, MatchState.DONE)]

@@ -31,7 +31,7 @@ def index():
     if (cached := unchanged(etag)) is not None:
         return cached
     found = board.needs(unions, filters, now)
-    page = render("board/index.html", "board/_board.html", columns=board.columns(found), now=now,
+    page = render("board/index.html", "board/_board.html", columns=board.columns(found), now=now, version=etag,
                   stuck=board.stuck(found, now), summary=board.summary(found, now), filters=filters,
                   lateness=board.lateness, choices=choices)
     return tag(page, etag)

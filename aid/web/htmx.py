@@ -27,13 +27,20 @@ def go(url):
 
 
 def unchanged(etag):
-    """A 304 response when the client already has this version, else None.
+    """A 204 or 304 response when the client already has this version, else None.
+
+    An htmx poll sends the version it shows as `?v=`: if it is current, 204 tells htmx
+    not to swap at all, so nothing the person opened or typed in the fragment is reset.
 
     Polls send If-None-Match (the browser's cache does it for htmx); answering from a
     cheap version number skips rendering entirely when nothing changed. The page and its
     fragment carry different tags: a browser may keep one cache entry per URL, and a 304
     must never hand the full page to a poll (or the fragment to a reload).
     """
+    if wants_fragment() and request.args.get("v") == etag:
+        response = make_response("", 204)
+        response.headers["Vary"] = VARY
+        return response
     if _variant(etag) in request.if_none_match:
         response = make_response("", 304)
         response.set_etag(_variant(etag))

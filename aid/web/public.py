@@ -51,8 +51,8 @@ def show(token):
     if (cached := unchanged(etag)) is not None:
         return cached
     just_posted = session.pop("posted", None) == need.id
-    response = render("public/track.html", "public/_status.html", need=need, token=token,
-                      helpers=needs.helpers(need), just_posted=just_posted)
+    response = render("public/track.html", "public/_status.html", need=need, token=token, version=etag,
+                      helpers=needs.helpers(need), just_posted=just_posted, closing=needs.closing_note(need))
     return tag(response, etag)
 
 

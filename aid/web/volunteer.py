@@ -32,8 +32,11 @@ def offers():
     me = current_user.volunteer
     offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (URGENCY_ORDER[str(m.need.urgency)], m.distance_km))
     tasks = _mine(*HOLDING)
+    version = f"offers-{me.id}-{me.on_duty}-" + "-".join(f"{m.id}{m.state}" for m in offered + tasks)
+    if (cached := unchanged(version)) is not None:
+        return cached
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
-                  now=utcnow())
+                  now=utcnow(), version=version)
 
 
 @bp.get("/badge")

@@ -1,4 +1,6 @@
 """A requester posts without an account, follows by a private link, cancels or closes."""
+import re
+
 import sqlalchemy as sa
 
 from aid.extensions import db
@@ -182,3 +184,20 @@ def test_typed_places_prefer_this_country_and_say_when_only_the_town_is_known(ap
     assert found["B"] == ("Lewes", False, "found")
     assert found["C"][2] == "not_found"  # matched only towns far from every union
     assert found["D"] == ("50.88010, 0.01230", True, "found")
+
+
+def test_a_poll_with_the_current_version_gets_204_and_a_change_gets_the_new_fragment(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able")
+    token = post_need(client, urgency="critical")
+    drain(app)
+    page = client.get(f"/t/{token}").get_data(as_text=True)
+    assert "call 112" in page  # the most urgent requests show the emergency number
+    version = re.search(r'hx-get="/t/[^"?]+\?v=([^"]+)"', page).group(1)
+    poll = {"HX-Request": "true"}
+    assert client.get(f"/t/{token}?v={version}", headers=poll).status_code == 204
+    client.post(f"/t/{token}/messages", data={"body": "Door code 1234"})
+    changed = client.get(f"/t/{token}?v={version}", headers=poll)
+    assert changed.status_code == 200 and "Door code 1234" in changed.get_data(as_text=True)
+    assert "<html" not in changed.get_data(as_text=True)
