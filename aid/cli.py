@@ -39,6 +39,21 @@ def worker(burst):
     rq_worker.run(burst=burst)
 
 
+@aid_cli.command("match")
+@click.option("--all", "everything", is_flag=True, required=True, help="Offer the whole backlog at once.")
+@click.option("--enqueue", is_flag=True, help="Run it as a background job instead of here.")
+def match(everything, enqueue):
+    """After a surge: offer every waiting need at once, fairly (most urgent and oldest first)."""
+    from aid.jobs import backend
+    from aid.jobs.tasks import match_backlog
+
+    if enqueue:
+        backend().enqueue(match_backlog)
+        click.echo("Backlog run queued.")
+        return
+    click.echo(f"{match_backlog()} offer(s) made")
+
+
 @aid_cli.command("purge")
 @click.option("--days", type=int, default=None, help="Override RETENTION_DAYS.")
 def purge(days):

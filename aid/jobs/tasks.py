@@ -32,6 +32,19 @@ def sweep():
     return len(work_ids)
 
 
+def match_backlog():
+    """Offer the whole backlog at once (after a surge); `flask aid match --all` runs the same."""
+    from aid.services import batch
+
+    try:
+        notices = batch.offer_backlog(utcnow())
+        db.session.commit()
+    finally:
+        db.session.remove()
+    _notify(notices)
+    return len(notices)
+
+
 def _notify(notices):
     from aid.adapters.notify import notifier
 

@@ -25,7 +25,8 @@ def need_pairs(vc: VolunteerColumns, nc: NeedColumns, now: datetime):
     for i, code in enumerate(nc.languages):
         speaks[i] = [code in t for t in vc.tongues]
     ok &= speaks[nc.language[ni], vc.tongue[vi]]
-    ok &= ~_excluded(vc, nc, vi, ni)
+    if any(n.excluded for n in nc.needs):
+        ok &= ~_excluded(vc, nc, vi, ni)
     vi, ni, km = vi[ok], ni[ok], km[ok]
     keep = _available(vc, nc, vi, ni, now)
     return vi[keep], ni[keep], km[keep]
@@ -35,8 +36,6 @@ def _excluded(vc: VolunteerColumns, nc: NeedColumns, vi, ni) -> np.ndarray:
     """True for pairs whose volunteer is in the need's `excluded` set."""
     index = {v.id: i for i, v in enumerate(vc.people)}
     pairs = [i * len(vc.people) + index[v] for i, n in enumerate(nc.needs) for v in n.excluded if v in index]
-    if not pairs:
-        return np.zeros(len(vi), bool)
     return np.isin(ni.astype(np.int64) * len(vc.people) + vi, np.asarray(pairs, np.int64))
 
 
@@ -57,18 +56,21 @@ def slot_pairs(vc: VolunteerColumns, nc: NeedColumns, vi, ni, km, tree: SkillTre
     within 1e-6; the order of float additions differs).
     """
     fit, part = _skill_tables(vc, nc, tree, scarcity, w)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        close = np.where(vc.max_km[vi] > 0, 1.0 - km / vc.max_km[vi], 1.0)
-    base = w.closeness * np.maximum(close, 0.0) + vc.base[vi]
-    base += np.where(vc.vehicle[vi] & nc.vehicle[ni], w.vehicle, 0.0)
+    own = vc.max_km[vi]
+    close = np.divide(km, own, out=np.zeros_like(km), where=own > 0)  # max_km 0: closeness 1
+    base = w.closeness * np.maximum(1.0 - close, 0.0) + vc.base[vi]
+    base[vc.vehicle[vi] & nc.vehicle[ni]] += w.vehicle
     combo, first, count = vc.combo[vi], nc.first_slot[ni], np.diff(nc.first_slot)[ni]
     out = []
     for k in range(int(count.max(initial=0))):  # the k-th slot of each pair's need
-        has = np.flatnonzero(count > k) if k else np.arange(len(vi))
-        slot = (first[has] + k).astype(np.int32)
-        req, c = nc.slot_req[slot], combo[has]
+        if k:
+            has = np.flatnonzero(count > k)
+            v, d, b, c, slot = vi[has], km[has], base[has], combo[has], (first[has] + k).astype(np.int32)
+        else:
+            v, d, b, c, slot = vi, km, base, combo, first.astype(np.int32)
+        req = nc.slot_req[slot]
         ok = fit[req, c]
-        out.append((slot[ok], vi[has][ok], km[has][ok], part[req[ok], c[ok]] + base[has][ok]))
+        out.append((slot[ok], v[ok], d[ok], part[req[ok], c[ok]] + b[ok]))
     return tuple(np.concatenate(parts) for parts in zip(*out, strict=True)) if out else (np.empty(0),) * 4
 
 

@@ -1,4 +1,5 @@
 """Score terms for an eligible volunteer and a slot, and the reasons shown with them."""
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from aid.matching.skills import SkillTree
@@ -65,7 +66,7 @@ class Reasons:
         out = []
         for req in sorted(slot.skills):
             by = self.tree.coverer(held, req)
-            out.append(f"has {_name(req)}" if by == req else f"{_name(by)} covers {_name(req)}")
+            out.append(f"has {_name(req)} skill" if by == req else f"{_name(by)} covers {_name(req)}")
         return tuple(out)
 
     def _rest_phrases(self, vehicle: bool, week: int, cap: int, declines: int) -> tuple[str, ...]:
@@ -90,9 +91,9 @@ def skill_scarcity(needs: Sequence[NeedInfo], volunteers: Sequence[VolunteerInfo
         for slot in need.slots:
             for s in slot.skills:
                 demand[s] = demand.get(s, 0) + 1
+    holders = Counter(v.skills for v in volunteers if v.on_duty)  # few distinct skill sets
     supply = dict.fromkeys(demand, 0)
-    for v in volunteers:
-        if v.on_duty:
-            for s in tree.closure(v.skills).intersection(supply):
-                supply[s] += 1
+    for held, count in holders.items():
+        for s in tree.closure(held).intersection(supply):
+            supply[s] += count
     return {s: min(1.0, d / max(supply[s], 1)) for s, d in demand.items()}

@@ -51,6 +51,8 @@ class NeedInfo:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A volunteer who passed every rule, tied to the slot they are offered, with the why."""
+
     volunteer_id: int
     slot_id: int
     score: float
@@ -60,6 +62,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
+    """A volunteer left out, with the first rule they failed."""
+
     volunteer_id: int
     rule: str  # a stable name, see aid.matching.eligibility.RULES
     detail: str
@@ -67,6 +71,8 @@ class Exclusion:
 
 @dataclass(frozen=True, slots=True)
 class Shortlist:
+    """Everyone considered for one need: candidates best first, exclusions by volunteer id."""
+
     need_id: int
     candidates: tuple[Candidate, ...]  # best first
     excluded: tuple[Exclusion, ...]  # by volunteer id
@@ -74,6 +80,8 @@ class Shortlist:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
+    """One slot given to one volunteer by the batch run."""
+
     need_id: int
     slot_id: int
     volunteer_id: int

@@ -116,7 +116,7 @@ class Match(db.Model):
     __table_args__ = (
         # One match per volunteer per need: someone who declined is never asked again.
         sa.UniqueConstraint("need_id", "volunteer_id", name="uq_matches_need_volunteer"),
-        sa.Index("ix_matches_volunteer_state", "volunteer_id", "state"),
+        sa.Index("ix_matches_volunteer_load", "volunteer_id", "state", "responded_at"),  # workload counts
     )
 
     @property

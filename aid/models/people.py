@@ -86,7 +86,9 @@ class Volunteer(db.Model):
     skills: Mapped[list[Skill]] = relationship(secondary=volunteer_skills)
 
     __table_args__ = (
-        sa.Index("ix_volunteers_duty_box", "on_duty", "box_south", "box_north"),
+        # Covers the candidate query: the box range plus every column it reads (index-only scan).
+        sa.Index("ix_volunteers_candidates", "on_duty", "box_south", "box_north", "box_west", "box_east",
+                 "lat", "lon", "max_km", "capacity", "week_cap", "vetting", "has_vehicle", "languages"),
     )
 
     @property

@@ -131,3 +131,20 @@ def load_skill_tree(session) -> SkillTree:
     parent = S.alias("parent")
     query = sa.select(S.c.slug, parent.c.slug).select_from(S.outerjoin(parent, parent.c.id == S.c.parent_id))
     return SkillTree(dict(session.execute(query).all()))
+
+
+def load_on_duty(session, now: datetime, union_id: int | None = None, chunk: int = 10_000) -> list[VolunteerInfo]:
+    """Every on-duty volunteer with a base (of one union, if given), with skills and workload: for batch runs."""
+    conn = session.connection()
+    query = sa.select(V.c.id, V.c.lat, V.c.lon, V.c.max_km, V.c.capacity, V.c.week_cap, V.c.languages,
+                      V.c.vetting, V.c.has_vehicle).where(V.c.on_duty == sa.true(), V.c.lat.is_not(None))
+    if union_id is not None:
+        query = query.where(V.c.union_id == union_id)
+    rows = conn.execute(query.order_by(V.c.id)).all()
+    found, none, empty, tongues = [], (0, 0, 0), frozenset(), {}
+    for start in range(0, len(rows), chunk):  # id lists stay under SQLite's parameter limit
+        part = rows[start:start + chunk]
+        ids = [r[0] for r in part]
+        skills, loads = _skills(conn, ids), _loads(conn, ids, now)
+        found += [_info(r, skills.get(r[0], empty), loads.get(r[0], none), tongues) for r in part]
+    return found

@@ -1,9 +1,10 @@
 """What a coordinator does to a need: offer or assign by hand, release, merge, close with a reason."""
 import sqlalchemy as sa
 
+from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Need, NeedStatus, Volunteer
-from aid.services import ServiceError, events, matches, needs
+from aid.services import ServiceError, events, locating, matches, needs, work
 from aid.services.access import coordinates
 
 CLOSE_REASONS = {
@@ -50,6 +51,18 @@ def release(need, match_id, user, now):
     if match is None or match.need_id != need.id or match.state not in HOLDING:
         raise ServiceError("That volunteer is not holding this need.")
     return matches.release(match, f"Released by {user.name}", now)
+
+
+def set_place(need, text, user, now):
+    """Place a need by hand (typed town, street or "lat, lon") and queue matching again."""
+    found = geocoding().locate(text[:200])
+    if found is None or not locating.near_a_union(found.lat, found.lon):
+        raise ServiceError("That place was not found near any union. Try a town name or “lat, lon”.")
+    if need.status.is_closed:
+        raise ServiceError("This need is closed.")
+    locating.place(need, found.lat, found.lon, found.label, found.exact)
+    events.record(need, "located", f"Placed by hand at {found.label}", user=user, now=now)
+    return work.add(need)
 
 
 def merge(need, into_id, user, now):

@@ -56,7 +56,7 @@ def _skills():
 
 
 def _coordinator(union):
-    user = accounts.register("Rosa Coordinator", "coordinator@example.org", PASSWORD, union_id=union.id)
+    user = accounts.register("Rosa Coordinator", "coordinator@example.org", PASSWORD)
     db.session.add(Coordinator(user_id=user.id, union_id=union.id))
     return user.email
 

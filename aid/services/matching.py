@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from aid.adapters.notify import Notice
 from aid.extensions import db
-from aid.matching.geo import haversine_km
+from aid.matching.geo import MAX_TRAVEL_KM, haversine_km
 from aid.matching.ranking import rank
 from aid.matching.types import Exclusion, NeedInfo, SlotInfo
 from aid.matching.waves import offer_minutes, plan_wave, wave_size
@@ -77,18 +77,23 @@ def needs_near(volunteer, now):
     longitude = (Need.lon.between(west, east) if west <= east else sa.or_(Need.lon >= west, Need.lon <= east))
     nearby = db.session.scalars(sa.select(Need).where(
         Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)), Need.lat.between(south, north), longitude)).all()
-    return [work.add(need) for need in nearby
-            if haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= volunteer.max_km]
+    reach = min(volunteer.max_km, MAX_TRAVEL_KM)
+    return [work.add(need) for need in nearby if haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= reach]
 
 
-def _rank(need, now, excluded):
-    info = NeedInfo(
+def need_info(need, excluded):
+    """The engine's view of a need: its open slots, and who must not be asked."""
+    return NeedInfo(
         id=need.id, lat=need.lat, lon=need.lon, category=str(need.category),
         urgency=str(need.urgency), created_at=need.created_at,
         slots=tuple(SlotInfo(id=s.id, skills=frozenset([s.skill.slug] if s.skill else [])) for s in need.open_slots),
         language=need.language if need.language_required else None,
         max_km=need.max_km, excluded=excluded,
     )
+
+
+def _rank(need, now, excluded):
+    info = need_info(need, excluded)
     candidates = load_candidates(db.session, need.lat, need.lon, now)
     members = _members(allowed_unions(need), [v.id for v in candidates])
     outsiders = tuple(Exclusion(v.id, "other_union", "in another union: asked only if this need escalates")
@@ -101,6 +106,11 @@ def _members(unions, volunteer_ids):
     """Which of these volunteers belong to one of these unions."""
     return set(db.session.scalars(sa.select(Volunteer.id).where(
         Volunteer.id.in_(volunteer_ids), Volunteer.union_id.in_(unions))))
+
+
+def matched(need, states=None):
+    """Volunteers with a match on this need (in these states, or any)."""
+    return _matched(need, states)
 
 
 def _matched(need, states):

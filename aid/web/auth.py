@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from aid.extensions import db, limiter
+from aid.models import utcnow
 from aid.services import ServiceError, accounts
 from aid.web.forms import LoginForm, SignupForm
 from aid.web.htmx import go, render
@@ -35,7 +36,9 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()  # a password rehash, if argon2's parameters changed
+            if user.volunteer:
+                user.volunteer.last_seen_at = utcnow()
+            db.session.commit()  # with a password rehash, if argon2's parameters changed
             _start_session(user, remember=form.remember.data)
             return go(_next_page(user))
         form.password.errors.append(_("That email and password do not match an account."))

@@ -1,12 +1,12 @@
 """The coordinator's actions on a need; each answers by going back to the need's page."""
-from flask import flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from aid import jobs
 from aid.extensions import db
 from aid.models import PendingWork, utcnow
-from aid.services import ServiceError, coordination
+from aid.services import ServiceError, board, coordination, roster
 from aid.web.board import bp, need_or_404
 from aid.web.htmx import go
 
@@ -35,10 +35,27 @@ def release(need_id):
                 _("Released. We are asking other volunteers."))
 
 
+@bp.post("/needs/<int:need_id>/place")
+def place(need_id):
+    return _act(need_id, lambda need: coordination.set_place(need, request.form.get("place", ""), current_user,
+                                                             utcnow()), _("Place set. Matching again."))
+
+
 @bp.post("/needs/<int:need_id>/merge")
 def merge(need_id):
     return _act(need_id, lambda need: coordination.merge(need, _int("into"), current_user, utcnow()),
                 _("Merged."))
+
+
+@bp.post("/volunteers/<int:volunteer_id>/vet")
+def vet(volunteer_id):
+    try:
+        volunteer = roster.vet(volunteer_id, board.union_ids(current_user))
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    flash(_("%(name)s can now be offered medicine and care requests.", name=volunteer.user.name), "ok")
+    return go(url_for("board.roster_page"))
 
 
 def _act(need_id, action, message):

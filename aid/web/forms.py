@@ -53,7 +53,8 @@ class NeedForm(Form):
     category = RadioField(_l("What do you need help with?"), choices=CATEGORIES,
                           validators=[InputRequired(_l("Choose what kind of help you need."))])
     details = TextAreaField(_l("Tell us what is needed"), validators=[
-        InputRequired(_l("Tell us in a few words what is needed.")), Length(max=1000)])
+        InputRequired(_l("Tell us in a few words what is needed.")),
+        Length(max=2000, message=_l("Please shorten this to 2000 characters; a volunteer can ask for more."))])
     summary = StringField(_l("One line volunteers may read before saying yes (optional)"), validators=[
         Optional(), Length(max=140, message=_l("Keep it under 140 characters."))])
     urgency = RadioField(_l("How soon?"), choices=URGENCIES, default="normal",
@@ -148,7 +149,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ProfileForm(Form):
     skills = MultiCheckboxField(_l("What can you do?"), choices=[])
-    base_label = StringField(_l("Where do you start from? (town or “lat, lon”)"), validators=[Optional(), Length(max=120)])
+    base_label = StringField(_l("Town or street"), validators=[Optional(), Length(max=120)])
     lat = HiddenField()
     lon = HiddenField()
     max_km = DecimalField(_l("How far will you travel? (km)"), places=1, default=5, validators=[

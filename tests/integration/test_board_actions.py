@@ -114,3 +114,21 @@ def test_roster_and_numbers_show_load_and_times(app, client):
     assert "Median time to first yes" in numbers and "0 min" in numbers
     with app.app_context():
         assert db.session.get(Volunteer, ids["Ann Able"]).on_duty
+
+
+def test_the_backlog_run_offers_every_waiting_need_fairly_and_within_capacity(app, client):
+    from aid.jobs.tasks import match_backlog
+
+    with app.app_context():
+        union = add_union()
+        for name in ("Ann Able", "Bob Baker", "Cy Cole"):
+            add_volunteer(name, union=union, capacity=1, week_cap=5)
+    app.config["SWEEP_SECONDS"] = 0
+    app.extensions["aid_jobs"].enqueue = lambda *args: None  # a surge: the per-need jobs have not run yet
+    for i in range(5):
+        post_need(client, details=f"Surge {i}", urgency="critical" if i == 4 else "normal", same_anyway="yes")
+    with app.app_context():
+        assert match_backlog() == 3  # three volunteers, one task each at a time
+        offers = db.session.execute(sa.select(Match.volunteer_id, Need.details).join(Need)).all()
+    assert len({v for v, _ in offers}) == 3
+    assert "Surge 4" in {d for _, d in offers}  # the critical need is served first

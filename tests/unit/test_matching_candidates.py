@@ -1,4 +1,6 @@
 """The candidate query on a real SQLite database built from the app's models."""
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,13 +13,33 @@ from aid.models import Match, Need, Skill, Slot, User, Volunteer, volunteer_skil
 from aid.services.candidates import load_candidates, load_skill_tree, volunteer_box
 from tests.unit.conftest import NOW
 
+PG_URL = os.environ.get("AID_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
-@pytest.fixture
-def session():
-    engine = sa.create_engine("sqlite://")
+
+def pg_engine():
+    """A fresh schema on the test PostgreSQL, or None when none answers."""
+    url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"unit_candidates_{uuid.uuid4().hex[:10]}"
+    try:
+        with sa.create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except sa.exc.OperationalError:
+        return None, None
+    return sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"}), schema
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def session(request):
+    engine, schema = (sa.create_engine("sqlite://"), None) if request.param == "sqlite" else pg_engine()
+    if engine is None:
+        pytest.skip("no PostgreSQL reachable at AID_TEST_PG_URL")
     db.metadata.create_all(engine)
     with Session(engine) as s:
         yield s
+    engine.dispose()
+    if schema:
+        with sa.create_engine(engine.url, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
 def add_volunteer(session, id, lat, lon, max_km=10.0, on_duty=True, **kw):
