@@ -1,4 +1,6 @@
 """flask aid …: demo data, the rq worker, the sweep."""
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -23,9 +25,10 @@ def seed(if_empty):
     if logins is None:
         click.echo("Demo data already present (logins: coordinator@example.org / sam@example.org, password demo-password).")
         return
-    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login with password 'demo-password':")
-    for role, email in logins:
-        click.echo(f"  {role:<12} {email}")
+    port = os.environ.get("PORT", "5000")
+    click.echo(f"Demo data loaded. Log in at http://127.0.0.1:{port}/login with password 'demo-password':")
+    for role, email, about in logins:
+        click.echo(f"  {role:<12} {email:<26} {about}")
 
 
 @aid_cli.command("worker")

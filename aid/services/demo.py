@@ -33,7 +33,7 @@ VOLUNTEERS = [  # name, skills, max km, languages, vehicle
 
 
 def seed(if_empty=False):
-    """Create the demo union, skills, volunteers and coordinator; returns (role, email) logins."""
+    """Create the demo union, skills, volunteers and coordinator; returns (role, email, about) logins."""
     if if_empty and db.session.scalar(sa.select(Union.id).limit(1)):
         return None
     region = Region(name="East Sussex")
@@ -41,10 +41,12 @@ def seed(if_empty=False):
     db.session.add_all([region, union])
     _skills()
     db.session.flush()
-    logins = [("coordinator", _coordinator(union))]
+    logins = [("coordinator", _coordinator(union), "sees the board of Lewes Mutual Aid")]
     rng = random.Random(7)
     for name, skills, max_km, languages, vehicle in VOLUNTEERS:
-        logins.append(("volunteer", _volunteer(union, rng, name, skills, max_km, languages, vehicle)))
+        email = _volunteer(union, rng, name, skills, max_km, languages, vehicle)
+        about = f"{', '.join(skills)}; {max_km} km{'; has a vehicle' if vehicle else ''}; speaks {languages}"
+        logins.append(("volunteer", email, about))
     return logins
 
 
