@@ -65,9 +65,9 @@ def _bind_extensions(app):
 
 def _register(app):
     from aid import cli, i18n, jobs
-    from aid.web import auth, board, errors, public, security, templating, volunteer
+    from aid.web import auth, board, errors, offline, public, security, templating, volunteer
 
-    for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp):
+    for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     errors.init_app(app)

@@ -36,6 +36,11 @@ CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # made by the browser for offli
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
 
 
+def _bounded(number):
+    """Cap absurd integers before validation: wtforms' NumberRange overflows on a 400-digit one."""
+    return number if number is None or abs(number) < 10**6 else 10**6
+
+
 def _printable(value):
     return CONTROL.sub("", value) if isinstance(value, str) else value
 
@@ -59,7 +64,7 @@ class NeedForm(Form):
         Optional(), Length(max=140, message=_l("Keep it under 140 characters."))])
     urgency = RadioField(_l("How soon?"), choices=URGENCIES, default="normal",
                          validators=[InputRequired(_l("Choose how soon help is needed."))])
-    people = IntegerField(_l("How many helpers?"), default=1, validators=[
+    people = IntegerField(_l("How many helpers?"), default=1, filters=[_bounded], validators=[
         InputRequired(_l("Say how many helpers are needed (1 to 10).")),
         NumberRange(1, 10, _l("Say how many helpers are needed (1 to 10)."))])
     address = StringField(_l("Address, street or town"), validators=[Optional(), Length(max=200)])
@@ -154,9 +159,9 @@ class ProfileForm(Form):
     lon = HiddenField()
     max_km = DecimalField(_l("How far will you travel? (km)"), places=1, default=5, validators=[
         InputRequired(_l("Say how far you will travel.")), NumberRange(0.5, 100, _l("Choose between 0.5 and 100 km."))])
-    capacity = IntegerField(_l("Tasks at the same time"), default=2, validators=[
+    capacity = IntegerField(_l("Tasks at the same time"), default=2, filters=[_bounded], validators=[
         InputRequired(_l("Say how many tasks you can hold at once.")), NumberRange(1, 10, _l("Choose between 1 and 10."))])
-    week_cap = IntegerField(_l("Most tasks a week"), default=5, validators=[
+    week_cap = IntegerField(_l("Most tasks a week"), default=5, filters=[_bounded], validators=[
         InputRequired(_l("Say how many tasks a week at most.")), NumberRange(1, 50, _l("Choose between 1 and 50."))])
     languages = MultiCheckboxField(_l("Languages you speak"), choices=LANGUAGES, default=["en"])
     has_vehicle = BooleanField(_l("I have a car or van"))

@@ -26,21 +26,13 @@ def new():
 @bp.post("/ask")
 @limiter.limit("60 per hour; 10 per minute", methods=["POST"])
 def create():
-    form = NeedForm()
+    form = NeedForm(formdata=request.form)  # never a JSON body
     if not form.validate():
         return render("public/ask.html", "public/_ask_form.html", status=422, form=form)
     if not form.same_anyway.data and (earlier := needs.similar_recent(form.fields(), utcnow())):
         form.same_anyway.data = "yes"
         return render("public/ask.html", "public/_ask_form.html", form=form, earlier=earlier, now=utcnow())
-    try:
-        need, token, work = needs.create_need(form.fields(), utcnow())
-        db.session.commit()
-    except IntegrityError:  # the same replay arrived twice at once: the first one stored it
-        db.session.rollback()
-        need, token, work = needs.create_need(form.fields(), utcnow())
-    if work is not None:
-        jobs.dispatch([work.id])
-    session["posted"] = need.id  # show the "keep this link" notice once
+    _need, token, _work = store(form)
     return go(url_for("public.show", token=token))
 
 
@@ -102,6 +94,20 @@ def language():
         session["lang"] = code
     target = request.form.get("next", "")
     return go(target if target.startswith("/") and not target.startswith("//") else url_for("public.home"))
+
+
+def store(form):
+    """Store a valid need (or find the same submission again), commit, then queue its matching."""
+    try:
+        need, token, work = needs.create_need(form.fields(), utcnow())
+        db.session.commit()
+    except IntegrityError:  # the same replay arrived twice at once: the first one stored it
+        db.session.rollback()
+        need, token, work = needs.create_need(form.fields(), utcnow())
+    if work is not None:
+        jobs.dispatch([work.id])
+    session["posted"] = need.id  # the tracking page shows its "keep this link" notice once
+    return need, token, work
 
 
 def _close(token, action, message):

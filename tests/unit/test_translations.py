@@ -1,0 +1,109 @@
+"""The shipped catalogs: complete for today's sources, safe to format, compiled from their .po."""
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from aid.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "aid" / "translations"
+LANGS = sorted(p.parents[1].name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+# The placeholders Python's % operator fills: %(name)s, %(km).1f, %s, %d, and a literal %%.
+PLACEHOLDER = re.compile(r"%(?:\([\w]*\))?[-#0 +]?(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrs%]")
+
+
+def _po(lang):
+    with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=lang)
+
+
+def _strings(message):
+    """msgid and msgstr as lists, so singular and plural (ngettext) entries read alike."""
+    ids = list(message.id) if message.pluralizable else [message.id]
+    strs = list(message.string) if message.pluralizable else [message.string]
+    return ids, strs
+
+
+@pytest.fixture(scope="module")
+def fresh_template(tmp_path_factory):
+    """The catalog template extracted now from the sources, with the same command as scripts/translations."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT)])
+    with open(pot, "rb") as f:
+        return read_po(f)
+
+
+@pytest.fixture(params=LANGS)
+def catalog(request):
+    return _po(request.param)
+
+
+def test_every_offered_language_but_english_ships_a_catalog():
+    assert sorted(set(Config.LANGUAGES) - {"en"}) == LANGS
+
+
+def test_extraction_finds_the_wrapped_strings(fresh_template):
+    """Guards the other tests: an extraction that finds nothing would leave nothing to miss."""
+    ids = {m.id for m in fresh_template if m.id}
+    assert {"Ask for help", "Send my request", "Choose what kind of help you need."} <= ids
+
+
+def test_every_string_in_the_sources_is_in_each_catalog(fresh_template, catalog):
+    shipped = {(m.id, m.context) for m in catalog}
+    missing = [m.id for m in fresh_template if m.id and (m.id, m.context) not in shipped]
+    assert not missing, f"{catalog.locale}: run scripts/translations update and translate: {missing}"
+
+
+def test_no_entry_is_fuzzy_or_left_untranslated(catalog):
+    assert not catalog.fuzzy, f"{catalog.locale}: the catalog header is marked fuzzy"
+    bad = [m.id for m in catalog if m.id and (m.fuzzy or not all(_strings(m)[1]))]
+    assert not bad, f"{catalog.locale}: fuzzy or empty translations: {bad}"
+
+
+def test_translations_keep_the_placeholders_of_their_msgid(catalog):
+    """Same placeholders, same count of %, or the template's `_("…") % values` raises or drops a value."""
+    wrong = []
+    for m in catalog:
+        if not m.id:
+            continue
+        ids, strs = _strings(m)
+        expected = Counter(PLACEHOLDER.findall(ids[-1]))
+        for text in strs:
+            if Counter(PLACEHOLDER.findall(text)) != expected or text.count("%") != ids[-1].count("%"):
+                wrong.append((m.id, text))
+    assert not wrong, f"{catalog.locale}: placeholders differ: {wrong}"
+
+
+def test_plural_forms_header_is_the_languages_own(catalog):
+    """Arabic has six plural forms; a copied English header would pick the wrong one for ngettext."""
+    assert catalog.plural_forms == Catalog(locale=catalog.locale).plural_forms
+
+
+def test_compiled_mo_holds_exactly_the_po_translations(catalog):
+    """Compares contents, not file times: a git checkout does not keep modification times."""
+    lang = str(catalog.locale)
+    mo_path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo"
+    assert mo_path.exists(), f"{lang}: run scripts/translations compile"
+    with open(mo_path, "rb") as f:
+        compiled = {(m.id, m.context): m.string for m in read_mo(f) if m.id}
+    expected = {(m.id, m.context): m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    assert compiled == expected, f"{lang}: messages.mo is out of date: run scripts/translations compile"
+
+
+@pytest.mark.parametrize(("lang", "direction", "text"), [("es", "ltr", "Pedir ayuda"), ("ar", "rtl", "اطلب المساعدة")])
+def test_the_app_serves_pages_from_the_shipped_catalogs(lang, direction, text, tmp_path):
+    """The .mo files sit where Flask-Babel looks (translations/ beside the aid package)."""
+    from aid import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/i18n.sqlite", "SECRET_KEY": "test",
+                      "SWEEP_SECONDS": 0, "RATELIMIT_ENABLED": False})
+    page = app.test_client().get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    assert text in page
