@@ -40,6 +40,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Send the session cookie only when it changed: a slow background GET (the service
+    # worker's precache) must not overwrite a newer cookie, e.g. a language just chosen.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.models import Skill, User, Volunteer
@@ -17,7 +18,7 @@ def register(name, email, password, union_id=None):
     """Create a user with a volunteer profile (off duty until they set it up)."""
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise ServiceError("An account with this email already exists. Try logging in.")
+        raise ServiceError(_l("An account with this email already exists. Try logging in."))
     user = User(name=name.strip(), email=email, password_hash=hasher.hash(password))
     user.volunteer = Volunteer(union_id=union_id, on_duty=False)
     db.session.add(user)

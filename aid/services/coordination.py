@@ -1,5 +1,7 @@
 """What a coordinator does to a need: offer or assign by hand, release, merge, close with a reason."""
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
@@ -7,28 +9,29 @@ from aid.models import HOLDING, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import ServiceError, events, locating, matches, needs, work
 from aid.services.access import coordinates
 
-CLOSE_REASONS = {
-    "fulfilled": (NeedStatus.FULFILLED, "Fulfilled"),
-    "not_needed": (NeedStatus.CANCELLED, "No longer needed"),
-    "could_not_help": (NeedStatus.EXPIRED, "We couldn't help"),
-    "duplicate": (NeedStatus.CANCELLED, "Duplicate"),
+CLOSE_REASONS = {  # the label is shown translated; the timeline keeps it in English
+    "fulfilled": (NeedStatus.FULFILLED, _l("Fulfilled")),
+    "not_needed": (NeedStatus.CANCELLED, _l("No longer needed")),
+    "could_not_help": (NeedStatus.EXPIRED, _l("We couldn't help")),
+    "duplicate": (NeedStatus.CANCELLED, _l("Duplicate")),
 }
 
 
 def close(need, reason, user, now):
     """Close a need with one of CLOSE_REASONS; outstanding offers are withdrawn."""
     if reason not in CLOSE_REASONS:
-        raise ServiceError("Choose why this need is closed.")
+        raise ServiceError(_l("Choose why this need is closed."))
     status, label = CLOSE_REASONS[reason]
     needs.close(need, status, now)
-    events.record(need, "closed", label, user=user, now=now)
+    with force_locale("en"):
+        events.record(need, "closed", str(label), user=user, now=now)
 
 
 def offer_to(need, volunteer_id, user, now):
     """Offer the need's first open slot to a volunteer the coordinator chose, whatever the ranking."""
     match = _existing(need, volunteer_id)
     if match is not None and match.state == MatchState.OFFERED:
-        raise ServiceError(f"{match.volunteer.user.name} has already been asked.")
+        raise ServiceError(_l("%(name)s has already been asked.", name=match.volunteer.user.name))
     match = _offer(need, match, volunteer_id, now)
     events.record(need, "offered", f"Offered by hand to {match.volunteer.user.name}", user=user, now=now)
     return match
@@ -41,7 +44,7 @@ def assign(need, volunteer_id, user, now):
         match = _offer(need, match, volunteer_id, now)
     db.session.flush()
     if matches.accept(match, now) != matches.Accepted.YES:
-        raise ServiceError("That place was taken a moment ago.")
+        raise ServiceError(_l("That place was taken a moment ago."))
     events.record(need, "assigned", f"Assigned by hand to {match.volunteer.user.name}", user=user, now=now)
 
 
@@ -49,7 +52,7 @@ def release(need, match_id, user, now):
     """Take a task back from a volunteer (they no longer see the address); matching runs again."""
     match = db.session.get(Match, match_id)
     if match is None or match.need_id != need.id or match.state not in HOLDING:
-        raise ServiceError("That volunteer is not holding this need.")
+        raise ServiceError(_l("That volunteer is not holding this need."))
     return matches.release(match, f"Released by {user.name}", now)
 
 
@@ -57,9 +60,9 @@ def set_place(need, text, user, now):
     """Place a need by hand (typed town, street or "lat, lon") and queue matching again."""
     found = geocoding().locate(text[:200])
     if found is None or not locating.near_a_union(found.lat, found.lon):
-        raise ServiceError("That place was not found near any union. Try a town name or “lat, lon”.")
+        raise ServiceError(_l("That place was not found near any union. Try a town name or “lat, lon”."))
     if need.status.is_closed:
-        raise ServiceError("This need is closed.")
+        raise ServiceError(_l("This need is closed."))
     locating.place(need, found.lat, found.lon, found.label, found.exact)
     events.record(need, "located", f"Placed by hand at {found.label}", user=user, now=now)
     return work.add(need)
@@ -69,7 +72,7 @@ def merge(need, into_id, user, now):
     """Close a need as a duplicate of another need of the same coordinator's unions."""
     target = db.session.get(Need, into_id)
     if target is None or target.id == need.id or not coordinates(user, target):
-        raise ServiceError("Choose another need of your union to merge into.")
+        raise ServiceError(_l("Choose another need of your union to merge into."))
     close(need, "duplicate", user, now)
     events.record(need, "merged", f"Merged into #{target.id}", user=user, now=now)
     events.record(target, "merged", f"#{need.id} merged into this need", user=user, now=now)
@@ -83,11 +86,11 @@ def _offer(need, match, volunteer_id, now):
     """Open an offer (a new match, or the volunteer's earlier one for this need)."""
     volunteer = db.session.get(Volunteer, volunteer_id)
     if volunteer is None:
-        raise ServiceError("Choose a volunteer.")
+        raise ServiceError(_l("Choose a volunteer."))
     if need.status.is_closed or not need.open_slots:
-        raise ServiceError("This need has no open place left.")
+        raise ServiceError(_l("This need has no open place left."))
     if match is not None and match.state in HOLDING:
-        raise ServiceError(f"{volunteer.user.name} already has this need.")
+        raise ServiceError(_l("%(name)s already has this need.", name=volunteer.user.name))
     if match is None:
         match = Match(need_id=need.id, volunteer_id=volunteer_id)
         db.session.add(match)

@@ -9,12 +9,16 @@ from aid.services import accounts
 
 TOWN = (50.8740, 0.0088)  # Lewes: it straddles the prime meridian
 PASSWORD = "demo-password"
+def N_(text):  # noqa: N802  marks a string for extraction; it is translated where it is shown
+    return text
+
+
 SKILLS = [  # (slug, name, parent slug): a child skill covers its parent
-    ("first-aid", "First aid", None), ("nurse", "Nurse", "first-aid"), ("doctor", "Doctor", "first-aid"),
-    ("driving", "Driving", None), ("van", "Van driving", "driving"),
-    ("repairs", "Repairs", None), ("carpentry", "Carpentry", "repairs"), ("roofing", "Roofing", "repairs"),
-    ("chainsaw", "Chainsaw", "repairs"), ("shopping", "Shopping and errands", None),
-    ("care", "Care and company", None), ("childcare", "Childcare", "care"), ("translation", "Translation", None),
+    ("first-aid", N_("First aid"), None), ("nurse", N_("Nurse"), "first-aid"), ("doctor", N_("Doctor"), "first-aid"),
+    ("driving", N_("Driving"), None), ("van", N_("Van driving"), "driving"),
+    ("repairs", N_("Repairs"), None), ("carpentry", N_("Carpentry"), "repairs"), ("roofing", N_("Roofing"), "repairs"),
+    ("chainsaw", N_("Chainsaw"), "repairs"), ("shopping", N_("Shopping and errands"), None),
+    ("care", N_("Care and company"), None), ("childcare", N_("Childcare"), "care"), ("translation", N_("Translation"), None),
 ]
 VOLUNTEERS = [  # name, skills, max km, languages, vehicle
     ("Sam Okafor", ["driving", "shopping"], 8, "en", True),

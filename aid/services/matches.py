@@ -2,6 +2,7 @@
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, NeedStatus, Slot
@@ -34,7 +35,7 @@ def accept(match, now):
     """
     need = lock_need(match.need_id)
     if _active_count(match.volunteer_id) >= match.volunteer.capacity:
-        raise ServiceError("You already have as many tasks as you said you can take. Finish one first.")
+        raise ServiceError(_l("You already have as many tasks as you said you can take. Finish one first."))
     claimed = _transition(match, (MatchState.OFFERED,), MatchState.ACCEPTED, responded_at=now)
     if not claimed:
         return Accepted.GONE
@@ -62,7 +63,7 @@ def decline(match, reason, now):
 def on_my_way(match, eta, now):
     need = lock_need(match.need_id)
     if not _transition(match, (MatchState.ACCEPTED, MatchState.EN_ROUTE), MatchState.EN_ROUTE, eta=eta[:40]):
-        raise ServiceError("This task is no longer yours.")
+        raise ServiceError(_l("This task is no longer yours."))
     need.status = NeedStatus.IN_PROGRESS
     events.record(need, "en_route", f"On the way{', ETA ' + eta if eta else ''}", user=match.volunteer.user, now=now)
 
@@ -70,7 +71,7 @@ def on_my_way(match, eta, now):
 def done(match, now):
     need = lock_need(match.need_id)
     if not _transition(match, HOLDING, MatchState.DONE):
-        raise ServiceError("This task is no longer yours.")
+        raise ServiceError(_l("This task is no longer yours."))
     events.record(need, "done", "Marked their part done", user=match.volunteer.user, now=now)
     if not need.open_slots and all(m.state == MatchState.DONE for m in _holders(need)):
         need.status, need.closed_at = NeedStatus.FULFILLED, now
@@ -80,7 +81,7 @@ def release(match, reason, now):
     """Give a task back: the slot reopens and matching runs again at once."""
     need = lock_need(match.need_id)
     if not _transition(match, HOLDING, MatchState.RELEASED, note=reason[:200]):
-        raise ServiceError("This task is no longer yours.")
+        raise ServiceError(_l("This task is no longer yours."))
     db.session.execute(sa.update(Slot).where(Slot.id == match.slot_id).values(volunteer_id=None)
                        .execution_options(synchronize_session=False))
     db.session.refresh(need)

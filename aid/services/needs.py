@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.matching.geo import haversine_km
@@ -65,7 +66,7 @@ def ask_if_still_needed(now, after=timedelta(hours=12)):
 def still_needed(need, now):
     """The requester says yes: keep it open and ask volunteers again."""
     if need.status.is_closed:
-        raise ServiceError("This request is already closed.")
+        raise ServiceError(_l("This request is already closed."))
     need.checkin_asked_at = None
     events.record(need, "still_needed", "The requester still needs help", actor="requester", now=now)
     return work.add(need)
@@ -107,7 +108,7 @@ def close(need, status, now):
 
     need = lock_need(need.id)
     if need.status in CLOSED_NEED:
-        raise ServiceError("This request is already closed.")
+        raise ServiceError(_l("This request is already closed."))
     need.status, need.closed_at = status, now
     final = MatchState.DONE if status == NeedStatus.FULFILLED else MatchState.WITHDRAWN
     db.session.execute(sa.update(Match).where(Match.need_id == need.id, Match.state.in_(HOLDING))

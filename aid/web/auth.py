@@ -51,15 +51,22 @@ def logout():
     accounts.end_sessions(current_user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("You are logged out."), "ok")
     return go(url_for("public.home"))
 
 
 def _start_session(user, remember):
-    session.clear()  # no data from before the login survives it
+    _fresh_session()  # no data from before the login survives it, but the chosen language
     session.permanent = True
     login_user(user, remember=remember)
+
+
+def _fresh_session():
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 def _next_page(user):

@@ -1,5 +1,6 @@
 """Error pages that explain what happened, as a page or an htmx fragment."""
 from flask import make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -7,12 +8,12 @@ from aid.extensions import db
 from aid.web.htmx import wants_fragment
 
 MESSAGES = {
-    400: "Something in that request was not right. Please go back and try again.",
-    403: "This page is not yours to see.",
-    404: "We could not find that page. The link may be wrong or expired.",
-    405: "That action is not possible here.",
-    413: "That was too large to send.",
-    429: "Too many attempts in a short time. Please wait a minute and try again.",
+    400: _l("Something in that request was not right. Please go back and try again."),
+    403: _l("This page is not yours to see."),
+    404: _l("We could not find that page. The link may be wrong or expired. If it is your private link, check that it was copied whole."),
+    405: _l("That action is not possible here."),
+    413: _l("That was too large to send."),
+    429: _l("Too many attempts in a short time. Please wait a minute and try again."),
 }
 
 
@@ -21,8 +22,8 @@ def init_app(app):
     def _csrf(error):
         if request.endpoint == "public.create":  # never lose a request for help to an expired form
             return _ask_again()
-        return _render(400, "This page had been open too long and its form expired. "
-                       "Please go back, reload the page and send it again.")
+        return _render(400, _l("This page had been open too long and its form expired. "
+                               "Please go back, reload the page and send it again."))
 
     @app.errorhandler(HTTPException)
     def _http(error):
@@ -32,7 +33,7 @@ def init_app(app):
     def _unexpected(error):
         db.session.rollback()
         app.logger.exception("unhandled error")
-        return _render(500, "Something went wrong on our side. Please try again in a moment.")
+        return _render(500, _l("Something went wrong on our side. Please try again in a moment."))
 
 
 def _render(status, message):
@@ -50,5 +51,5 @@ def _ask_again():
 
     form = NeedForm()  # renders a fresh token; its own stale-token error is not shown
     form.validate()
-    form.form_errors.append("This page had been open a long time. Please check it and press “Send my request” again.")
+    form.form_errors.append(_l("This page had been open a long time. Please check it and press “Send my request” again."))
     return render("public/ask.html", "public/_ask_form.html", status=422, form=form)

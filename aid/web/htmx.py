@@ -1,5 +1,6 @@
 """htmx helpers: one URL answers with the page or its fragment, and navigation after a submit."""
 from flask import make_response, redirect, render_template, request
+from flask_babel import get_locale
 
 
 def wants_fragment():
@@ -57,4 +58,5 @@ def tag(response, etag):
 
 
 def _variant(etag):
-    return f"{etag}-{'fragment' if wants_fragment() else 'page'}"
+    """The page and its fragment, in each language, are different representations."""
+    return f"{etag}-{get_locale()}-{'fragment' if wants_fragment() else 'page'}"

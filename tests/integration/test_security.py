@@ -126,3 +126,16 @@ def test_errors_show_to_a_person_but_never_replace_a_polled_fragment(client):
     assert shown.status_code == 404 and b"could not find that page" in shown.data and "HX-Reswap" not in shown.headers
     polled = client.get("/t/unknown", headers={"HX-Request": "true"})
     assert polled.status_code == 404 and polled.headers["HX-Reswap"] == "none"
+
+
+def test_the_chosen_language_survives_login_and_a_cached_page_is_not_served_in_another(app, client):
+    with app.app_context():
+        add_volunteer("Ann Able")
+    client.post("/language", data={"lang": "es"})
+    login(client, "ann.able@example.org")
+    assert 'lang="es"' in client.get("/me/").get_data(as_text=True)
+    poll = {"HX-Request": "true"}
+    spanish = client.get("/me/badge", headers=poll).headers["ETag"]
+    assert client.get("/me/badge", headers={**poll, "If-None-Match": spanish}).status_code == 304
+    client.post("/language", data={"lang": "ar"})
+    assert client.get("/me/badge", headers={**poll, "If-None-Match": spanish}).status_code == 200

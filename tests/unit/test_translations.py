@@ -35,7 +35,7 @@ def fresh_template(tmp_path_factory):
     """The catalog template extracted now from the sources, with the same command as scripts/translations."""
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-k", "lazy_gettext", "-o", str(pot), str(ROOT)])
+                                "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), str(ROOT)])
     with open(pot, "rb") as f:
         return read_po(f)
 
