@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from aid.config import Config
-from aid.extensions import babel, csrf, db, limiter, login_manager, migrate
+from aid.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +61,7 @@ def _bind_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)
 
 
 def _register(app):

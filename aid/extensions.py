@@ -21,5 +21,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 from flask_babel import Babel  # noqa: E402
+from flask_compress import Compress  # noqa: E402
 
 babel = Babel()
+compress = Compress()  # gzip/brotli for pages and assets: the ask page must weigh under 50 KB
