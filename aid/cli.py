@@ -11,6 +11,8 @@ aid_cli = AppGroup("aid", help="Mutual Aid Matcher commands.")
 
 
 def init_app(app):
+    from aid import cli_admin  # noqa: F401  (its commands join aid_cli)
+
     app.cli.add_command(aid_cli)
 
 

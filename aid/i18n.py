@@ -1,8 +1,10 @@
 """The person's language: chosen explicitly (kept in the session), else the browser's."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 
 def select_locale():
+    if not has_request_context():  # commands and jobs speak English
+        return "en"
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

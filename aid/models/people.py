@@ -80,6 +80,13 @@ class Volunteer(db.Model):
     box_west: Mapped[float | None] = mapped_column(sa.Float)
     box_east: Mapped[float | None] = mapped_column(sa.Float)
     last_seen_at: Mapped[datetime | None] = mapped_column()
+    # Availability, applied to on_duty by the sweep: off at on_duty_until; back on when a
+    # snooze ends; or on exactly inside the weekly schedule, in the app's local time zone.
+    on_duty_until: Mapped[datetime | None] = mapped_column()
+    snoozed_until: Mapped[datetime | None] = mapped_column()
+    schedule_days: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")  # "0,1,2" = Mon-Wed
+    schedule_from: Mapped[int | None] = mapped_column()  # minutes after midnight
+    schedule_to: Mapped[int | None] = mapped_column()
 
     user: Mapped[User] = relationship(back_populates="volunteer")
     union: Mapped["Union | None"] = relationship()

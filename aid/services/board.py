@@ -20,6 +20,7 @@ from aid.models import (
     Urgency,
     Volunteer,
 )
+from aid.services import events
 from aid.services.access import union_scope
 
 COLUMNS = (
@@ -123,7 +124,7 @@ def stuck(found, now):
             continue
         if need.location_status == LocationStatus.NOT_FOUND:
             reasons.append((need, "no_place"))
-        elif need.events and need.events[-1].kind == "no_volunteer":
+        elif (last := events.last_state_event(need)) is not None and last.kind == "no_volunteer":
             reasons.append((need, "nobody_eligible"))
         elif lateness(need, now) == "late":
             reasons.append((need, "late"))

@@ -2,6 +2,14 @@
 from aid.extensions import db
 from aid.models import Event
 
+# Events that record who looked or wrote, not what happened to the need.
+AUDIT_ONLY = frozenset({"exported", "message", "purged"})
+
+
+def last_state_event(need):
+    """The newest event that changed or explained the need's state (audit-only lines skipped)."""
+    return next((e for e in reversed(need.events) if e.kind not in AUDIT_ONLY), None)
+
 
 def record(need, kind, detail="", user=None, actor=None, now=None):
     """Add an event to a need's timeline; `actor` defaults to the user's name or "matcher"."""

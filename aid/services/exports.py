@@ -1,5 +1,4 @@
-"""Data out: a coordinator's needs as rows (personal data only on request, each such export audited),
-anonymised open data tagged with HXL, and CSV text a spreadsheet cannot turn into formulas."""
+"""Data out: needs as rows (personal data only on request, audited), HXL open data, formula-safe CSV."""
 import csv
 import io
 

@@ -43,7 +43,8 @@ def match_need(need, now):
     wave = plan_wave(shortlist, outstanding, wave_size(need.urgency))
     if wave:
         return _offer(need, wave, now)
-    if not outstanding and (not need.events or need.events[-1].kind != "no_volunteer"):
+    last = events.last_state_event(need)
+    if not outstanding and (last is None or last.kind != "no_volunteer"):
         events.record(need, "no_volunteer", "No eligible volunteer is free nearby right now", now=now)
     return []
 

@@ -38,11 +38,13 @@ def sweep(now):
 
     Returns (work ids to enqueue, notices to send), both for after the commit.
     """
-    from aid.services import escalation, needs, retention
+    from aid.services import availability, escalation, matching, needs, retention
 
     retention.purge(now)
     needs.ask_if_still_needed(now)
     created = [add(need).id for need in _expire_offers(now)]
+    for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
+        created += [item.id for item in matching.needs_near(volunteer, now)]
     escalated, notices = escalation.escalate_due(now)
     created += [item.id for item in escalated]
     stranded = db.session.scalars(

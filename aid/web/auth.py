@@ -24,6 +24,8 @@ def signup():
         else:
             db.session.commit()
             _start_session(user, remember=False)
+            if request.args.get("next"):  # e.g. back to a coordinator invitation
+                return go(_next_page(user))
             flash(_("Welcome! Tell us what you can do and where you are, then switch on “available”."), "ok")
             return go(url_for("volunteer.profile"))
     return render("auth/signup.html", "auth/_signup_form.html", status=422 if form.errors else 200, form=form)

@@ -95,4 +95,4 @@ def need_or_404(need_id):
     return need
 
 
-from aid.web import board_actions  # noqa: E402,F401  (its routes join this blueprint)
+from aid.web import board_actions, exports  # noqa: E402,F401  (their routes join this blueprint)

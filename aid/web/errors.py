@@ -27,6 +27,10 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def _http(error):
+        if request.path.startswith("/api/"):  # an address no API route matched: still JSON
+            from aid.web.api import problem
+
+            return problem(error)
         return _render(error.code or 500, MESSAGES.get(error.code, error.description))
 
     @app.errorhandler(Exception)

@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TelField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -166,6 +167,16 @@ class ProfileForm(Form):
     languages = MultiCheckboxField(_l("Languages you speak"), choices=LANGUAGES, default=["en"])
     has_vehicle = BooleanField(_l("I have a car or van"))
     on_duty = BooleanField(_l("I'm available now"))
+    until = TimeField(_l("Available until (today, optional)"), validators=[Optional()])
+    schedule_days = MultiCheckboxField(_l("Or every week, on these days"), choices=[
+        ("0", _l("Mon")), ("1", _l("Tue")), ("2", _l("Wed")), ("3", _l("Thu")), ("4", _l("Fri")),
+        ("5", _l("Sat")), ("6", _l("Sun"))])
+    schedule_from = TimeField(_l("from"), validators=[Optional()])
+    schedule_to = TimeField(_l("to"), validators=[Optional()])
+
+    def validate_schedule_to(self, field):
+        if self.schedule_days.data and self.schedule_from.data and field.data and field.data <= self.schedule_from.data:
+            raise ValidationError(_l("The end of your weekly hours must be after their start."))
 
     point = NeedForm.point
 

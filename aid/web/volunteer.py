@@ -1,6 +1,9 @@
 """The volunteer's pages: offers with reasons, accept or decline, the task itself, the profile."""
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,7 +11,7 @@ from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, utcnow
-from aid.services import ServiceError, accounts, matches, matching, messages
+from aid.services import ServiceError, accounts, availability, matches, matching, messages
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.forms import EtaForm, MessageForm, ProfileForm, ReasonForm
@@ -37,6 +40,16 @@ def offers():
         return cached
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
                   now=utcnow(), version=version)
+
+
+@bp.post("/snooze")
+def snooze():
+    """Not now: off duty for a few hours, back on by itself."""
+    hours = request.form.get("hours", "")
+    availability.snooze(current_user.volunteer, int(hours) if hours in {"1", "4", "12"} else 1, utcnow())
+    db.session.commit()
+    flash(_("Snoozed. We won't ask you until then; you'll be available again by yourself."), "ok")
+    return go(url_for("volunteer.offers"))
 
 
 @bp.get("/badge")
@@ -131,6 +144,9 @@ def profile():
     if not form.is_submitted():
         form.skills.data = [s.slug for s in me.skills]
         form.languages.data = me.language_list
+        form.schedule_days.data = [d for d in me.schedule_days.split(",") if d]
+        form.schedule_from.data, form.schedule_to.data = (
+            time(m // 60, m % 60) if m is not None and m < 1440 else None for m in (me.schedule_from, me.schedule_to))
     if form.validate_on_submit():
         if _save_profile(me, form):
             nearby = matching.needs_near(me, utcnow())
@@ -156,9 +172,22 @@ def _save_profile(me, form):
     fields = dict(base_label=(form.base_label.data or "").strip(), max_km=float(form.max_km.data),
                   capacity=form.capacity.data, week_cap=form.week_cap.data, has_vehicle=form.has_vehicle.data,
                   on_duty=form.on_duty.data, languages=",".join(form.languages.data or ["en"]),
-                  lat=point[0], lon=point[1])
+                  lat=point[0], lon=point[1], **_availability(form))
     accounts.update_profile(me, fields, form.skills.data or [])
     return True
+
+
+def _availability(form):
+    """The profile's availability fields as columns: "until" today in local time, the weekly hours."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    until = None
+    if form.on_duty.data and form.until.data:
+        local = datetime.combine(datetime.now(zone).date(), form.until.data, zone)
+        until = local.astimezone(UTC).replace(tzinfo=None)
+    days = sorted(form.schedule_days.data or [])
+    minutes = [t.hour * 60 + t.minute if t else None for t in (form.schedule_from.data, form.schedule_to.data)]
+    return dict(on_duty_until=until, schedule_days=",".join(days),
+                schedule_from=minutes[0] if days else None, schedule_to=minutes[1] if days else None)
 
 
 def _act(match_id, action, message):

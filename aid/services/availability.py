@@ -1,0 +1,42 @@
+"""When volunteers are available: "until", snooze and a weekly schedule, applied to on_duty."""
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from aid.extensions import db
+from aid.models import Volunteer
+
+
+def snooze(volunteer, hours, now):
+    """Off duty for a while; the sweep puts them back on when it ends."""
+    volunteer.on_duty, volunteer.snoozed_until = False, now + timedelta(hours=hours)
+
+
+def apply(now):
+    """Bring on_duty in line with each volunteer's availability; returns who came on duty.
+
+    A snooze that ended puts the volunteer back on duty; a passed "until" takes them off;
+    a weekly schedule (days and hours, local time) decides on its own for those who set one.
+    """
+    woke = db.session.scalars(sa.select(Volunteer).where(Volunteer.snoozed_until <= now)).all()
+    for volunteer in woke:
+        volunteer.on_duty, volunteer.snoozed_until = True, None
+    for volunteer in db.session.scalars(sa.select(Volunteer).where(Volunteer.on_duty_until <= now)):
+        volunteer.on_duty, volunteer.on_duty_until = False, None
+    scheduled = db.session.scalars(sa.select(Volunteer).where(
+        Volunteer.schedule_days != "", Volunteer.snoozed_until.is_(None))).all()
+    local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    for volunteer in scheduled:
+        inside = in_schedule(volunteer, local.weekday(), local.hour * 60 + local.minute)
+        if inside and not volunteer.on_duty:
+            woke.append(volunteer)
+        volunteer.on_duty = inside
+    return woke
+
+
+def in_schedule(volunteer, weekday, minute):
+    days = {int(d) for d in volunteer.schedule_days.split(",") if d.isdigit()}
+    start, end = volunteer.schedule_from or 0, volunteer.schedule_to or 24 * 60
+    return weekday in days and start <= minute < end
