@@ -28,6 +28,7 @@ class Config:
     # A typed place found farther than this from every union's area is treated as not found.
     MAX_PLACE_KM = float(os.environ.get("MAX_PLACE_KM", "60"))
     NEIGHBOUR_KM = float(os.environ.get("NEIGHBOUR_KM", "25"))  # unions this close are neighbours
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")  # for volunteers' weekly schedules
     EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "112")  # shown on the most urgent requests
     PHONE_REGION = os.environ.get("PHONE_REGION", "GB")  # for numbers typed without +country
     # Closed needs keep contact and exact place this long before the purge erases them.
