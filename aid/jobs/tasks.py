@@ -15,7 +15,7 @@ def run_pending(work_id):
         db.session.commit()
     finally:
         db.session.remove()
-    _notify(notices)
+    send(notices)
 
 
 def sweep():
@@ -28,7 +28,7 @@ def sweep():
     finally:
         db.session.remove()
     dispatch(work_ids)
-    _notify(notices)
+    send(notices)
     return len(work_ids)
 
 
@@ -41,11 +41,12 @@ def match_backlog():
         db.session.commit()
     finally:
         db.session.remove()
-    _notify(notices)
+    send(notices)
     return len(notices)
 
 
-def _notify(notices):
+def send(notices):
+    """Send notices (after the commit that produced them)."""
     from aid.adapters.notify import notifier
 
     for notice in notices:

@@ -3,12 +3,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.matching.areas import reach_km
 from aid.models import Coordinator, Escalation, LocationStatus, Need, NeedStatus, Union, Urgency
-from aid.services import events, work
+from aid.services import ServiceError, events, work
 
 URGENCY_ORDER = [u.value for u in Urgency]  # low → critical
 
@@ -34,6 +35,17 @@ def escalate_due(now):
         notices += _to_neighbours(need, now) if need.escalation == 0 else _to_hub(need, now)
         queued.append(work.add(need))
     return queued, notices
+
+
+def escalate_now(need, user, now):
+    """A coordinator climbs one rung by hand, whatever the clock; returns (work, notices)."""
+    if need.status.is_closed or need.union_id is None or need.location_status != LocationStatus.FOUND:
+        raise ServiceError(_l("Only an open need with a place can be escalated."))
+    if need.escalation >= 2:
+        raise ServiceError(_l("This need has already reached the region's hub."))
+    notices = _to_neighbours(need, now) if need.escalation == 0 else _to_hub(need, now)
+    events.record(need, "escalated_by_hand", "Escalated by a coordinator", user=user, now=now)
+    return work.add(need), notices
 
 
 def allowed_unions(need):

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from aid import jobs
 from aid.extensions import db
+from aid.jobs import tasks
 from aid.models import PendingWork, utcnow
-from aid.services import ServiceError, board, coordination, roster
+from aid.services import ServiceError, board, coordination, escalation, roster
 from aid.web.board import bp, need_or_404
 from aid.web.htmx import go
 
@@ -39,6 +40,22 @@ def release(need_id):
 def place(need_id):
     return _act(need_id, lambda need: coordination.set_place(need, request.form.get("place", ""), current_user,
                                                              utcnow()), _("Place set. Matching again."))
+
+
+@bp.post("/needs/<int:need_id>/escalate")
+def escalate(need_id):
+    need = need_or_404(need_id)
+    try:
+        queued, notices = escalation.escalate_now(need, current_user, utcnow())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        jobs.dispatch([queued.id])
+        tasks.send(notices)
+        flash(_("Escalated: volunteers beyond your union are being asked."), "ok")
+    return go(url_for("board.show", need_id=need_id))
 
 
 @bp.post("/needs/<int:need_id>/merge")

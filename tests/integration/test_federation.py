@@ -135,3 +135,19 @@ def test_escalated_needs_show_on_the_neighbours_board_and_regions_see_all(app, c
     assert sees("rita.ringmer") and not sees("bea.brighton")
     _sweep_at(app, 121, start)
     assert sees("bea.brighton")
+
+
+def test_a_coordinator_can_escalate_by_hand_one_rung_at_a_time(app, client):
+    _federation(app)
+    post_need(client, urgency="normal", details="Escalate me")
+    drain(app)
+    lou = app.test_client()
+    login(lou, "lou.lewes@example.org")
+    with app.app_context():
+        need_id = db.session.scalar(sa.select(Need.id))
+    lou.post(f"/board/needs/{need_id}/escalate")
+    assert _escalations(app) == [("Ringmer", 1)]
+    lou.post(f"/board/needs/{need_id}/escalate")
+    assert _escalations(app) == [("Brighton", 2), ("Ringmer", 1)]
+    refused = lou.post(f"/board/needs/{need_id}/escalate", follow_redirects=True)
+    assert b"already reached the region" in refused.data
