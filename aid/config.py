@@ -28,6 +28,10 @@ class Config:
     # A typed place found farther than this from every union's area is treated as not found.
     MAX_PLACE_KM = float(os.environ.get("MAX_PLACE_KM", "60"))
     NEIGHBOUR_KM = float(os.environ.get("NEIGHBOUR_KM", "25"))  # unions this close are neighbours
+    # Map tiles for the board's map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty:
+    # no tiles are fetched (offline) and the points show on a blank layer.
+    TILE_URL = os.environ.get("TILE_URL", "")
+    TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors")
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")  # for volunteers' weekly schedules
     EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "112")  # shown on the most urgent requests
     PHONE_REGION = os.environ.get("PHONE_REGION", "GB")  # for numbers typed without +country

@@ -2,7 +2,7 @@
 from dataclasses import asdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
 from aid.extensions import db
@@ -57,6 +57,22 @@ def shortlist(need_id):
         "candidates": [dict(asdict(c), name=names.get(c.volunteer_id)) for c in ranked.candidates] if ranked else [],
         "excluded": [dict(asdict(e), name=names.get(e.volunteer_id)) for e in ranked.excluded] if ranked else [],
     }
+
+
+@bp.get("/map")
+def map_page():
+    return render("board/map.html", "board/map.html")
+
+
+@bp.get("/map.json")
+def map_points():
+    """The waiting and ongoing needs a coordinator sees, as points for the map."""
+    unions, now = board.union_ids(current_user), utcnow()
+    found = [n for n in board.needs(unions, board.Filters(), now) if n.located and not n.status.is_closed]
+    return {"points": [
+        {"id": n.id, "lat": n.lat, "lon": n.lon, "status": str(n.status), "urgency": str(n.urgency),
+         "category": str(n.category), "late": board.lateness(n, now), "url": url_for("board.show", need_id=n.id),
+         "label": f"#{n.id} {n.summary or n.details[:60]}"} for n in found]}
 
 
 @bp.get("/roster")

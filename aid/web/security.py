@@ -1,4 +1,6 @@
 """Security headers on every response, and who is logged in."""
+from urllib.parse import urlsplit
+
 from flask import g
 from flask_login import AnonymousUserMixin
 
@@ -26,9 +28,12 @@ def init_app(app):
     login_manager.session_protection = "basic"
     login_manager.anonymous_user = AnonymousUserMixin
 
+    tiles = urlsplit(app.config.get("TILE_URL") or "")
+    csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tiles.scheme}://{tiles.netloc}") if tiles.netloc else CSP
+
     @app.after_request
     def _headers(response):
-        for name, value in HEADERS.items():
+        for name, value in {**HEADERS, "Content-Security-Policy": csp}.items():
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

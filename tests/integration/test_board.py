@@ -75,3 +75,13 @@ def test_shortlist_json_gives_reasons_and_rules_to_coordinators_only(app, client
     login(volunteer, "ann.able@example.org")
     assert volunteer.get(f"/board/needs/{need_id}/shortlist.json").status_code == 403
     assert app.test_client().get(f"/board/needs/{need_id}/shortlist.json").status_code == 302
+
+
+def test_map_points_are_the_coordinators_open_needs_and_tiles_are_configuration(app, client, make):
+    _token, coordinator = _setup(app, client)
+    points = coordinator.get("/board/map.json").get_json()["points"]
+    assert [p["category"] for p in points] == ["medicine"] and abs(points[0]["lat"] - 50.874) < 0.01
+    assert app.test_client().get("/board/map.json").status_code == 302
+    assert "tile.example.org" not in coordinator.get("/board/map").headers["Content-Security-Policy"]
+    tiled = make(TILE_URL="https://tile.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' data: https://tile.example.org" in tiled.test_client().get("/").headers["Content-Security-Policy"]
