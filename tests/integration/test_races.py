@@ -82,3 +82,59 @@ def test_concurrent_accepts_fill_each_slot_of_a_need_once_and_mark_it_assigned(m
         holders = db.session.scalars(sa.select(Slot.volunteer_id).where(Slot.need_id == need_id)).all()
         assert None not in holders and len(set(holders)) == 3
         assert db.session.get(Need, need_id).status == NeedStatus.ASSIGNED
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_accepts_declines_and_expiries_racing_keep_every_invariant(make, round_):
+    from datetime import timedelta
+
+    import time_machine
+
+    from aid.services import work
+
+    app = make(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 4})
+    need_id, match_ids = _need_offered_to_everyone(app, people=2)
+    barrier, errors = threading.Barrier(len(match_ids) + 1), []
+
+    def act(match_id, index):
+        try:
+            with app.app_context():
+                barrier.wait()
+                match = db.session.get(Match, match_id)
+                if index % 3 == 0:
+                    matches.decline(match, "busy", utcnow())
+                else:
+                    matches.accept(match, utcnow())
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001  (recorded, then asserted)
+            errors.append(repr(error))
+
+    def expire():
+        try:
+            with app.app_context(), time_machine.travel(utcnow() + timedelta(hours=5), tick=False):
+                barrier.wait()
+                work.sweep(utcnow())
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=act, args=(m, i)) for i, m in enumerate(match_ids)]
+    threads.append(threading.Thread(target=expire))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with app.app_context():
+        slots = db.session.execute(sa.select(Slot.id, Slot.volunteer_id).where(Slot.need_id == need_id)).all()
+        holders = [v for _s, v in slots if v is not None]
+        held = db.session.execute(sa.select(Match.slot_id, Match.volunteer_id).where(
+            Match.need_id == need_id, Match.state == MatchState.ACCEPTED)).all()
+        assert len(holders) == len(set(holders)) <= 2  # no slot twice, nobody in two slots
+        assert sorted(held) == sorted((s, v) for s, v in slots if v is not None)  # every holder accepted, and only they
+        need = db.session.get(Need, need_id)
+        assert (need.status == NeedStatus.ASSIGNED) == (len(holders) == 2)
+        states = set(db.session.scalars(sa.select(Match.state).where(Match.need_id == need_id)))
+        assert MatchState.OFFERED not in states or len(holders) < 2  # a full need leaves no offer open
