@@ -46,6 +46,7 @@ class Need(db.Model):
     # Coarse public area: the centre of a fixed grid cell, computed once when located.
     cell_lat: Mapped[float | None] = mapped_column(sa.Float)
     cell_lon: Mapped[float | None] = mapped_column(sa.Float)
+    cell_km: Mapped[float] = mapped_column(sa.Float, default=0.5, server_default="0.5")  # coarser where few live
 
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     client_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

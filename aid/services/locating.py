@@ -5,16 +5,21 @@ from flask import current_app
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.matching.areas import reach_km
-from aid.matching.geo import coarse_cell, haversine_km
-from aid.models import LocationStatus, Union
+from aid.matching.geo import coarse_cell, haversine_km, travel_box
+from aid.models import LocationStatus, Union, Volunteer
 from aid.services import events
+
+# The public cell is 0.5 km across where at least this many volunteers are based within
+# 2 km, else 2 km: a small cell in a village would point at a handful of houses.
+CROWDED = 20
 
 
 def place(need, lat, lon, label="", exact=True):
-    """Fix the need's point, compute its coarse cell once, and route it to a union."""
+    """Fix the need's point, compute its coarse cell once (never re-randomised), route it to a union."""
     need.lat, need.lon = lat, lon
     need.place_label, need.location_exact = label[:120], exact
-    need.cell_lat, need.cell_lon = coarse_cell(lat, lon)
+    need.cell_km = 0.5 if _people_near(lat, lon, km=2) >= CROWDED else 2.0
+    need.cell_lat, need.cell_lon = coarse_cell(lat, lon, need.cell_km)
     need.location_status = LocationStatus.FOUND
     union = route(lat, lon)
     need.union_id = union.id if union else None
@@ -39,6 +44,13 @@ def locate(need, now):
     place(need, found.lat, found.lon, found.label, found.exact)
     precision = "exact point" if found.exact else "town centre only"
     events.record(need, "located", f"Placed at {found.label} ({precision})", now=now)
+
+
+def _people_near(lat, lon, km):
+    south, north, west, east = travel_box(lat, lon, km)
+    longitude = Volunteer.lon.between(west, east) if west <= east else sa.or_(Volunteer.lon >= west, Volunteer.lon <= east)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer).where(
+        Volunteer.lat.between(south, north), longitude))
 
 
 def near_a_union(lat, lon):

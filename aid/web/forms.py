@@ -190,5 +190,9 @@ class MessageForm(Form):
         InputRequired(_l("Write a message first.")), Length(max=1000, message=_l("Keep it under 1000 characters."))])
 
 
+class ThanksForm(Form):
+    thanks = TextAreaField(_l("A word of thanks for your volunteer (optional)"), validators=[Optional(), Length(max=1000)])
+
+
 class EtaForm(Form):
     eta = StringField(_l("When will you be there? (optional)"), validators=[Optional(), Length(max=40)])

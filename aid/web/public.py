@@ -7,7 +7,7 @@ from aid import jobs
 from aid.extensions import db, limiter
 from aid.models import utcnow
 from aid.services import ServiceError, messages, needs
-from aid.web.forms import MessageForm, NeedForm
+from aid.web.forms import MessageForm, NeedForm, ThanksForm
 from aid.web.htmx import go, render, tag, unchanged
 
 bp = Blueprint("public", __name__)
@@ -55,7 +55,15 @@ def cancel(token):
 
 @bp.post("/t/<token>/done")
 def done(token):
-    return _close(token, needs.mark_fulfilled, _("Marked as done. We are glad you got help."))
+    form = ThanksForm()
+    thanks = (form.thanks.data or "").strip() if form.validate() else ""
+
+    def fulfil(need, now):
+        if thanks:  # before closing: a closed need takes no messages
+            messages.post(need, thanks, now)
+        needs.mark_fulfilled(need, now)
+
+    return _close(token, fulfil, _("Marked as done. We are glad you got help."))
 
 
 @bp.post("/t/<token>/still-needed")

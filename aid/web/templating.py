@@ -16,6 +16,13 @@ def map_url(need):
     return f"https://www.openstreetmap.org/?mlat={need.lat:.6f}&mlon={need.lon:.6f}#map=18/{need.lat:.6f}/{need.lon:.6f}"
 
 
+def area_url(need):
+    """A link to the need's coarse public cell (not its exact point), for before acceptance."""
+    zoom = 15 if need.cell_km <= 0.5 else 13
+    return f"https://www.openstreetmap.org/?mlat={need.cell_lat:.5f}&mlon={need.cell_lon:.5f}#map={zoom}/{need.cell_lat:.5f}/{need.cell_lon:.5f}"
+
+
 def init_app(app):
     app.add_template_filter(phone)
     app.add_template_filter(map_url)
+    app.add_template_filter(area_url)

@@ -1,4 +1,5 @@
 """Privacy by stage: who sees a requester's details, place and contact, on every route."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -108,3 +109,30 @@ def test_nobody_but_the_winner_was_told_the_address_in_an_offer(app, world):
     assert states == {MatchState.ACCEPTED, MatchState.WITHDRAWN}
     page = clients["other_volunteer"].get("/me/").get_data(as_text=True)
     assert "Shopping, 10 min walk" not in page  # withdrawn offers disappear from the inbox
+
+
+def test_the_coarse_area_is_computed_once_identical_across_50_fetches_and_not_the_point(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able", lat=50.8741)
+    post_need(client, lat="50.87613", lon="0.01891", details="Exact point check")
+    drain(app)
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    areas = {re.search(r'href="([^"]*openstreetmap[^"]*)"', ann.get("/me/").get_data(as_text=True)).group(1)
+             for _ in range(50)}
+    assert len(areas) == 1
+    (area,) = areas
+    assert "50.87613" not in area and "0.01891" not in area
+
+
+def test_the_public_cell_is_coarser_where_few_volunteers_live(app, client):
+    with app.app_context():
+        add_union()
+        for i in range(20):
+            add_volunteer(f"Town {i}", lat=50.874 + i * 0.0005)
+    post_need(client, lat="50.8745", lon="0.0090", details="In town")
+    post_need(client, lat="50.95", lon="0.20", details="Out in the country", same_anyway="yes")
+    with app.app_context():
+        sizes = dict(db.session.execute(sa.select(Need.details, Need.cell_km)).all())
+    assert sizes == {"In town": 0.5, "Out in the country": 2.0}

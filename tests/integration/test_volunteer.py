@@ -159,3 +159,15 @@ def test_the_offer_badge_counts_waiting_offers_and_is_cheap_to_poll(app, client)
     assert b'id="offer-badge"' in first.data and b">1<" in first.data
     again = client.get("/me/badge", headers={"HX-Request": "true", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_marking_done_can_carry_a_thank_you_the_volunteer_reads(app, client):
+    token = _setup(app, client, names=("Ann Able",))
+    match_id = _offered(app)["ann.able@example.org"]
+    volunteer = app.test_client()
+    login(volunteer, "ann.able@example.org")
+    volunteer.post(f"/me/offers/{match_id}/accept")
+    client.post(f"/t/{token}/done", data={"thanks": "Thank you, Ann!\x00"})
+    assert b"Thank you, Ann!" in volunteer.get(f"/me/tasks/{match_id}").data
+    with app.app_context():
+        assert db.session.scalar(sa.select(Need.status)) == NeedStatus.FULFILLED
