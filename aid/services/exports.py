@@ -12,7 +12,7 @@ from aid.services.board import visible
 
 COLUMNS = ("id", "created_at", "category", "urgency", "status", "union", "cell_lat", "cell_lon", "people",
            "first_accepted_at", "closed_at", "helpers")
-PERSONAL = ("details", "address", "lat", "lon", "contact_name", "contact_phone", "contact_email")
+PERSONAL = ("details", "address", "lat", "lon", "contact_name", "contact_phone", "contact_email", "on_site_name")
 
 # Open data: coarse, closed vocabularies and dates only; no free text, no exact place, no contact.
 # Hashtags from the HXL 1.1 dictionary: #need+type (our categories are needs, not IASC clusters,
@@ -61,7 +61,7 @@ def needs_table(rows, personal=False):
                 need.cell_lat, need.cell_lon, need.people, iso(need.first_accepted_at), iso(need.closed_at), helpers]
         if personal:
             line += [need.details, need.address, need.lat, need.lon,
-                     need.contact_name, need.contact_phone, need.contact_email]
+                     need.contact_name, need.contact_phone, need.contact_email, need.on_site_name]
         table.append(line)
     return table
 

@@ -72,6 +72,21 @@ def still_needed(need, now):
     return work.add(need)
 
 
+EDITABLE = ("details", "summary", "urgency", "contact_name", "contact_phone", "contact_email", "on_site_name")
+
+
+def edit(need, fields, now):
+    """The requester corrects their open need; the timeline says which parts changed."""
+    if need.status.is_closed:
+        raise ServiceError(_l("This request is already closed."))
+    changed = [name for name in EDITABLE if getattr(need, name) != fields[name]]
+    for name in changed:
+        setattr(need, name, fields[name])
+    if changed:
+        events.record(need, "edited", "Changed: " + ", ".join(changed), actor="requester", now=now)
+    return changed
+
+
 def by_token(token):
     """The need a tracking link opens; raises LookupError (a 404) for an unknown token."""
     need = db.session.scalar(sa.select(Need).where(Need.token_hash == tokens.hash_token(token or "")))

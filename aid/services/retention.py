@@ -8,7 +8,8 @@ from aid.extensions import db
 from aid.models import CLOSED_NEED, Need
 from aid.services import events
 
-ERASED = dict(details="", address="", lat=None, lon=None, contact_name="", contact_phone="", contact_email="")
+ERASED = dict(details="", address="", lat=None, lon=None, contact_name="", contact_phone="", contact_email="",
+              on_site_name="")
 
 
 def purge(now, days=None):

@@ -72,6 +72,7 @@ class NeedForm(Form):
     lat = HiddenField()
     lon = HiddenField()
     contact_name = StringField(_l("Your name (or who to ask for)"), validators=[Optional(), Length(max=80)])
+    on_site_name = StringField(_l("Asking for someone else? Who will be there"), validators=[Optional(), Length(max=80)])
     contact_phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)])
     contact_email = EmailField(_l("Email"), validators=[Optional(), Email(_l("That email address does not look right.")), Length(max=254)])
     language = SelectField(_l("Language you speak"), choices=LANGUAGES, default="en")
@@ -108,6 +109,7 @@ class NeedForm(Form):
             summary=(self.summary.data or "").strip(),
             people=self.people.data, address=(self.address.data or "").strip(),
             contact_name=(self.contact_name.data or "").strip(), contact_phone=self.contact_phone.data or "",
+            on_site_name=(self.on_site_name.data or "").strip(),
             contact_email=(self.contact_email.data or "").strip().lower(), language=self.language.data,
             language_required=self.language_required.data, lat=point[0], lon=point[1],
             client_id=self.client_id.data if CLIENT_ID.fullmatch(self.client_id.data or "") else None,

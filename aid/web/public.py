@@ -66,6 +66,35 @@ def done(token):
     return _close(token, fulfil, _("Marked as done. We are glad you got help."))
 
 
+@bp.route("/t/<token>/edit", methods=["GET", "POST"])
+def edit(token):
+    need = _need(token)
+    form = NeedForm(obj=need)
+    if form.is_submitted() and _valid_edit(form):
+        try:
+            needs.edit(need, form.fields(), utcnow())
+        except ServiceError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved. Your volunteer sees the new details."), "ok")
+        return go(url_for("public.show", token=token))
+    return render("public/edit.html", "public/_edit_form.html", status=422 if form.errors else 200,
+                  form=form, need=need, token=token)
+
+
+def _valid_edit(form):
+    """Only the editable fields are checked (with their own checks); the place and kind stay as posted."""
+    valid = True
+    for name in needs.EDITABLE:
+        inline = getattr(type(form), f"validate_{name}", None)
+        valid = form[name].validate(form, [inline] if inline else []) and valid
+    if valid and not (form.contact_phone.data or form.contact_email.data):
+        form.contact_phone.errors = [_("Give a phone number or an email, so a helper can reach you.")]
+        return False
+    return valid
+
+
 @bp.post("/t/<token>/still-needed")
 def still_needed(token):
     need = _need(token)

@@ -201,3 +201,23 @@ def test_a_poll_with_the_current_version_gets_204_and_a_change_gets_the_new_frag
     changed = client.get(f"/t/{token}?v={version}", headers=poll)
     assert changed.status_code == 200 and "Door code 1234" in changed.get_data(as_text=True)
     assert "<html" not in changed.get_data(as_text=True)
+
+
+def test_the_requester_can_change_their_request_and_the_change_is_checked_and_recorded(app, client):
+    with app.app_context():
+        add_union()
+    token = post_need(client, details="Bread")
+    form = {"details": "Bread and milk", "summary": "Groceries", "urgency": "high", "contact_name": "Mrs Hill",
+            "contact_phone": "01273 471600", "contact_email": "", "on_site_name": "Mr Hill"}
+    assert client.get(f"/t/{token}/edit").status_code == 200
+    bad = client.post(f"/t/{token}/edit", data={**form, "contact_phone": "12"})
+    assert bad.status_code == 422 and b"Use only digits" in bad.data
+    assert client.post(f"/t/{token}/edit", data=form).status_code == 303
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert (need.details, need.urgency, need.contact_phone, need.on_site_name) == (
+            "Bread and milk", "high", "+441273471600", "Mr Hill")
+        assert "details" in need.events[-1].detail and need.events[-1].kind == "edited"
+    client.post(f"/t/{token}/cancel")
+    closed = client.post(f"/t/{token}/edit", data=form, follow_redirects=True)
+    assert b"already closed" in closed.data
