@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import Match, MatchState, Need, NeedStatus, Slot
-from tests.factories import add_union, add_volunteer, drain, login, post_need
+from tests.factories import add_skills, add_union, add_volunteer, drain, login, post_need
 
 PHONE = b"+447911123456"
 
@@ -171,3 +171,21 @@ def test_marking_done_can_carry_a_thank_you_the_volunteer_reads(app, client):
     assert b"Thank you, Ann!" in volunteer.get(f"/me/tasks/{match_id}").data
     with app.app_context():
         assert db.session.scalar(sa.select(Need.status)) == NeedStatus.FULFILLED
+
+
+def test_why_you_reads_in_the_volunteers_language(app, client):
+    with app.app_context():
+        add_union()
+        skills = add_skills()
+        skills["van"].name, skills["driving"].name = "Van driving", "Driving"  # as the demo names them
+        db.session.commit()
+        add_volunteer("Ann Able", skills=["van"], has_vehicle=True)
+    post_need(client, category="transport")
+    drain(app)
+    login(client, "ann.able@example.org")
+    english = client.get("/me/").get_data(as_text=True)
+    assert "Van driving covers Driving" in english and "has a vehicle" in english
+    client.post("/language", data={"lang": "es"})
+    spanish = client.get("/me/").get_data(as_text=True)
+    assert "tiene un vehículo" in spanish and "has a vehicle" not in spanish
+    assert "Conducir furgoneta" in spanish  # the skill, by its translated name
