@@ -67,7 +67,17 @@ def _skill(words):
     return _(g.aid_skill_names[words]) if words in g.aid_skill_names else words
 
 
+def _map_centre():
+    """Where a pin map opens: the first union's centre (the demo's town), else 0, 0."""
+    from aid.extensions import db
+    from aid.models import Union
+
+    first = db.session.execute(sa.select(Union.lat, Union.lon).order_by(Union.id).limit(1)).first()
+    return tuple(first) if first else (0.0, 0.0)
+
+
 def init_app(app):
+    app.context_processor(lambda: {"map_centre": _map_centre})  # called only by the pin map
     app.add_template_filter(phone)
     app.add_template_filter(map_url)
     app.add_template_filter(area_url)
