@@ -148,7 +148,8 @@ def test_personal_export_adds_private_columns_and_one_audit_event_per_exported_n
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.count(Event.id)))
     header, *lines = rows(personal_export(as_user(app, ROLES["coordinator"])))
-    assert header[-7:] == ["details", "address", "lat", "lon", "contact_name", "contact_phone", "contact_email"]
+    assert header[-8:] == ["details", "address", "lat", "lon", "contact_name", "contact_phone", "contact_email",
+                           "on_site_name"]
     line = next(dict(zip(header, line, strict=True)) for line in lines if line[0] == str(world.lewes))
     assert (line["details"], line["address"], line["contact_name"]) == ("SECRET-DETAILS-1", "1 Hidden Lane", "Hester Hidden1")
     assert (float(line["lat"]), float(line["lon"])) == EXACT[1]
