@@ -16,7 +16,7 @@ bp = Blueprint("offline", __name__)
 
 # Static files the worker keeps for offline use; a change to any of them changes /sw.js,
 # so browsers install the new worker, which caches the new files.
-ASSETS = ("css/*.css", "js/*.js", "vendor/*.js", "vendor/*.css", "icons/*.png", "icon.svg",
+ASSETS = ("css/*.css", "js/*.js", "vendor/*.js", "vendor/*.css", "icons/*.png", "icons/*.svg", "icon.svg",
           "manifest.webmanifest")
 SCRIPTS = ("vendor/idb-keyval-6.3.0.min.js", "js/offline.js")  # the worker imports these
 PAGES = ("public.home", "public.new")  # network first, the last copy seen when offline
