@@ -31,6 +31,7 @@ def area_url(need):
 # translated here, where the reader's language is known.
 REASONS = [
     (re.compile(r"(?P<km>\d+(?:\.\d+)?) km"), lambda m: _("%(km)s km", km=m["km"])),
+    (re.compile(r"about (?P<km>\d+(?:\.\d+)?) km"), lambda m: _("about %(km)s km", km=m["km"])),
     (re.compile(r"has (?P<skill>.+) skill"), lambda m: _("can do: %(skill)s", skill=_skill(m["skill"]))),
     (re.compile(r"(?P<held>.+) covers (?P<needed>.+)"),
      lambda m: _("%(held)s covers %(needed)s", held=_skill(m["held"]), needed=_skill(m["needed"]))),
@@ -44,9 +45,22 @@ REASONS = [
 ]
 
 
-def reasons(text):
-    """" · "-joined engine reasons in the reader's language (an unknown shape is kept as written)."""
-    return " · ".join(_reason(part) for part in text.split(" · ") if part)
+def reasons(text, coarse_km=None):
+    """" · "-joined engine reasons in the reader's language (an unknown shape is kept as written).
+
+    Before acceptance pass the need's public cell size: the distance, measured from the exact
+    point, is then rounded to that step so it tells no more than the coarse area does.
+    """
+    parts = [part for part in text.split(" · ") if part]
+    if coarse_km:
+        parts = [_rounded(part, coarse_km) for part in parts]
+    return " · ".join(_reason(part) for part in parts)
+
+
+def _rounded(part, step):
+    if (match := REASONS[0][0].fullmatch(part)) is None:
+        return part
+    return f"about {max(step, round(float(match['km']) / step) * step):g} km"
 
 
 def _reason(part):

@@ -140,7 +140,7 @@ def message(match_id):
 def profile():
     me = current_user.volunteer
     form = ProfileForm(obj=me)
-    form.skills.choices = [(s.slug, _(s.name)) for s in db.session.scalars(sa.select(Skill).order_by(Skill.name))]
+    form.skills.choices = _skill_choices()
     if not form.is_submitted():
         form.skills.data = [s.slug for s in me.skills]
         form.languages.data = me.language_list
@@ -156,6 +156,18 @@ def profile():
             return go(url_for("volunteer.offers"))
     return render("volunteer/profile.html", "volunteer/_profile_form.html",
                   status=422 if form.errors else 200, form=form, me=me)
+
+
+def _skill_choices():
+    """Skills as a tree: each parent, then its children indented (a child skill covers its parent)."""
+    skills = db.session.scalars(sa.select(Skill)).all()
+
+    def branch(parent_id, depth):
+        for skill in sorted((s for s in skills if s.parent_id == parent_id), key=lambda s: _(s.name)):
+            yield skill.slug, ("↳ " * depth) + _(skill.name)
+            yield from branch(skill.id, depth + 1)
+
+    return list(branch(None, 0))
 
 
 def _save_profile(me, form):

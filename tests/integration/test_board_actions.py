@@ -65,7 +65,7 @@ def test_assign_by_hand_takes_the_slot_and_release_gives_it_back(app, client):
         assert db.session.scalar(sa.select(Slot.volunteer_id)) is None
         assert db.session.get(Match, match_id).state == MatchState.RELEASED
     kinds = coordinator.get(f"/board/needs/{need_id}").data.decode()
-    assert "assigned" in kinds and "released" in kinds
+    assert "assigned" in kinds and "given back" in kinds
 
 
 def test_offer_to_a_chosen_volunteer_appears_in_their_offers(app, client):

@@ -1,4 +1,6 @@
 """A volunteer sees offers with reasons, accepts, and only then sees the exact place and contact."""
+import re
+
 import sqlalchemy as sa
 
 from aid.extensions import db
@@ -189,3 +191,18 @@ def test_why_you_reads_in_the_volunteers_language(app, client):
     spanish = client.get("/me/").get_data(as_text=True)
     assert "tiene un vehículo" in spanish and "has a vehicle" not in spanish
     assert "Conducir furgoneta" in spanish  # the skill, by its translated name
+
+
+def test_offers_round_the_distance_to_the_public_cell_and_the_profile_shows_the_skill_tree(app, client):
+    with app.app_context():
+        add_union()
+        add_skills()
+        add_volunteer("Ann Able", lat=50.8741)
+    post_need(client, lat="50.8802", lon="0.0140")
+    drain(app)
+    login(client, "ann.able@example.org")
+    page = client.get("/me/").get_data(as_text=True)
+    why = re.search(r'<p class="why">(.*?)</p>', page, re.S).group(1)
+    assert "about 2 km" in why and "0.8 km" not in page  # one volunteer around: a 2 km cell; exactly 0.8 km
+    profile = client.get("/me/profile").get_data(as_text=True)
+    assert profile.index("first aid") < profile.index("↳ nurse")  # nurse sits under first aid
