@@ -195,3 +195,29 @@ def _cheap_password_hashing():
 
     accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
+
+
+def at_once(calls, timeout=60):
+    """Run each call in its own thread, all released together; returns what each returned.
+
+    A call that raised returns its exception; a thread still running after `timeout` fails
+    the test. Each call opens its own app context, so each has its own connection and commits.
+    """
+    import threading
+
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001  (handed back to the test to assert on)
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results

@@ -38,7 +38,7 @@ def match_need(need, now):
         return []
     if not need.open_slots:
         return []
-    shortlist = _rank(need, now, excluded=_matched(need, states=None))
+    shortlist = _rank(need, now, excluded=matched(need))
     outstanding = Counter(m.slot_id for m in need.matches if m.state == MatchState.OFFERED)
     wave = plan_wave(shortlist, outstanding, wave_size(need.urgency))
     if wave:
@@ -55,7 +55,7 @@ def shortlist(need, now):
     The union's volunteers that the database prefilter already dropped are listed too,
     as off duty or out of range, so a coordinator sees everyone of theirs.
     """
-    ranked = _rank(need, now, excluded=_matched(need, states=REFUSED))
+    ranked = _rank(need, now, excluded=matched(need, REFUSED))
     seen = {c.volunteer_id for c in ranked.candidates} | {e.volunteer_id for e in ranked.excluded}
     dropped = db.session.execute(sa.select(Volunteer.id, Volunteer.on_duty, Volunteer.lat, Volunteer.lon).where(
         Volunteer.union_id == need.union_id, Volunteer.id.not_in(seen))).all()
@@ -111,10 +111,6 @@ def _members(unions, volunteer_ids):
 
 def matched(need, states=None):
     """Volunteers with a match on this need (in these states, or any)."""
-    return _matched(need, states)
-
-
-def _matched(need, states):
     query = sa.select(Match.volunteer_id).where(Match.need_id == need.id)
     if states is not None:
         query = query.where(Match.state.in_(states))

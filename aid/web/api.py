@@ -18,7 +18,6 @@ from aid.web import board as board_views
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: every other method is a 405, which a CSRF error page would hide
 
-MAX_ID = 2**31 - 1  # the database's integer: a larger id is no need (PostgreSQL would answer with an error)
 FILTERS = {"status": NeedStatus, "urgency": Urgency, "category": Category}
 DETAILS = {
     401: "Log in first: the API uses the board's session cookie.",
@@ -63,7 +62,7 @@ def needs():
 @bp.get("/needs/<int:need_id>")
 def need(need_id):
     """One need: 404 if there is none, 403 if it is not the coordinator's."""
-    found = board_views.need_or_404(_id(need_id))
+    found = board_views.need_or_404(need_id)
     union_name = found.union.name if found.union else None
     return _need(found, union_name, len(helpers(found)), board.union_ids(current_user))
 
@@ -71,7 +70,7 @@ def need(need_id):
 @bp.get("/needs/<int:need_id>/shortlist")
 def shortlist(need_id):
     """The matcher's shortlist for a need: the very content of the board's shortlist.json."""
-    return board_views.shortlist(_id(need_id))
+    return board_views.shortlist_data(board_views.need_or_404(need_id))
 
 
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -110,11 +109,6 @@ def _held(etag):
         return etag
     return next((tag for tag in request.if_none_match.as_set() if tag and tag.split(":")[0] == etag), None)
 
-
-def _id(need_id):
-    if need_id > MAX_ID:
-        abort(404)
-    return need_id
 
 
 def _filters():

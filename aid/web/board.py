@@ -40,17 +40,20 @@ def index():
 @bp.get("/needs/<int:need_id>")
 def show(need_id):
     need = need_or_404(need_id)
-    shortlist = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
-    return render("board/need.html", "board/_need.html", need=need, shortlist=shortlist,
-                  names=_names(shortlist), now=utcnow(), close_reasons=CLOSE_REASONS)
+    ranked, names = _explained(need)
+    return render("board/need.html", "board/_need.html", need=need, shortlist=ranked,
+                  names=names, now=utcnow(), close_reasons=CLOSE_REASONS)
 
 
 @bp.get("/needs/<int:need_id>/shortlist.json")
 def shortlist(need_id):
     """The matcher's ranked shortlist and exclusions for a need, as JSON (coordinators only)."""
-    need = need_or_404(need_id)
-    ranked = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
-    names = _names(ranked)
+    return shortlist_data(need_or_404(need_id))
+
+
+def shortlist_data(need):
+    """The shortlist as plain data: the board's JSON and the API answer the same."""
+    ranked, names = _explained(need)
     return {
         "need_id": need.id,
         "status": str(need.status),
@@ -90,6 +93,12 @@ def numbers_page():
 def _filter_choices():
     skills = db.session.execute(sa.select(Skill.slug, Skill.name).order_by(Skill.name)).all()
     return {"urgency": [u.value for u in Urgency], "category": [c.value for c in Category], "skill": skills}
+
+
+def _explained(need):
+    """(the ranked shortlist or None when nothing is open or placed, volunteer names by id)."""
+    ranked = matching.shortlist(need, utcnow()) if need.located and need.open_slots else None
+    return ranked, _names(ranked)
 
 
 def _names(shortlist):

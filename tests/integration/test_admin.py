@@ -1,7 +1,6 @@
 """Federation administration: the CLI, the admin pages and who may use them, one-time invitation links."""
 import json
 import re
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from aid.models import Coordinator, Invitation, Region, Union, User, utcnow
 from aid.services import accounts, geojson, invitations
 from aid.services.locating import route
 from aid.services.tokens import hash_token
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, at_once
 from tests.factories import add_coordinator, add_union, add_volunteer, login
 
 RINGMER, CANTERBURY = (50.893, 0.057), (51.2802, 1.0789)
@@ -284,27 +283,20 @@ def test_accepting_needs_the_forms_csrf_token(make):
 
 def _accept_at_once(app, token, user_ids):
     """Every user accepts the same link at the same moment, each on its own connection, with real commits."""
-    barrier, outcomes = threading.Barrier(len(user_ids)), []
-
     def accept(user_id):
         with app.app_context():
-            barrier.wait()
             try:
                 invitations.accept(token, db.session.get(User, user_id), utcnow())
                 db.session.commit()
-                outcomes.append("accepted")
+                return "accepted"
             except invitations.InvitationError as error:
                 db.session.rollback()
-                outcomes.append(error.reason)
+                return error.reason
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=accept, args=(user_id,)) for user_id in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert len(outcomes) == len(user_ids), "a thread failed or hung"
+    outcomes = at_once([lambda u=u: accept(u) for u in user_ids])
+    assert all(isinstance(o, str) for o in outcomes), outcomes  # no thread failed
     return Counter(outcomes)
 
 

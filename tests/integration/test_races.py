@@ -1,5 +1,4 @@
 """Concurrent accepts on separate connections with real commits: never two people in one slot."""
-import threading
 from collections import Counter
 
 import pytest
@@ -9,6 +8,7 @@ from aid.extensions import db
 from aid.models import Match, MatchState, Need, NeedStatus, Slot, utcnow
 from aid.services import matches, needs
 from aid.services.matches import Accepted
+from tests.conftest import at_once
 from tests.factories import add_union, add_volunteer, need_form
 
 THREADS = 12
@@ -37,23 +37,15 @@ def NeedFormFields(people):
 
 
 def _accept_all_at_once(app, match_ids):
-    barrier, outcomes = threading.Barrier(len(match_ids)), []
-
     def accept(match_id):
         with app.app_context():
-            barrier.wait()
-            match = db.session.get(Match, match_id)
-            outcome = matches.accept(match, utcnow())
+            outcome = matches.accept(db.session.get(Match, match_id), utcnow())
             db.session.commit()
-            outcomes.append(outcome)
             db.session.remove()
+            return outcome
 
-    threads = [threading.Thread(target=accept, args=(m,)) for m in match_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert len(outcomes) == len(match_ids), "a thread failed or hung"
+    outcomes = at_once([lambda m=m: accept(m) for m in match_ids])
+    assert all(isinstance(o, Accepted) for o in outcomes), outcomes
     return Counter(outcomes)
 
 
@@ -94,38 +86,24 @@ def test_accepts_declines_and_expiries_racing_keep_every_invariant(make, round_)
 
     app = make(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 4})
     need_id, match_ids = _need_offered_to_everyone(app, people=2)
-    barrier, errors = threading.Barrier(len(match_ids) + 1), []
-
     def act(match_id, index):
-        try:
-            with app.app_context():
-                barrier.wait()
-                match = db.session.get(Match, match_id)
-                if index % 3 == 0:
-                    matches.decline(match, "busy", utcnow())
-                else:
-                    matches.accept(match, utcnow())
-                db.session.commit()
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001  (recorded, then asserted)
-            errors.append(repr(error))
+        with app.app_context():
+            match = db.session.get(Match, match_id)
+            if index % 3 == 0:
+                matches.decline(match, "busy", utcnow())
+            else:
+                matches.accept(match, utcnow())
+            db.session.commit()
+            db.session.remove()
 
     def expire():
-        try:
-            with app.app_context(), time_machine.travel(utcnow() + timedelta(hours=5), tick=False):
-                barrier.wait()
-                work.sweep(utcnow())
-                db.session.commit()
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001
-            errors.append(repr(error))
+        with app.app_context(), time_machine.travel(utcnow() + timedelta(hours=5), tick=False):
+            work.sweep(utcnow())
+            db.session.commit()
+            db.session.remove()
 
-    threads = [threading.Thread(target=act, args=(m, i)) for i, m in enumerate(match_ids)]
-    threads.append(threading.Thread(target=expire))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = at_once([lambda m=m, i=i: act(m, i) for i, m in enumerate(match_ids)] + [expire])
+    errors = [repr(result) for result in results if isinstance(result, Exception)]
     assert errors == []
     with app.app_context():
         slots = db.session.execute(sa.select(Slot.id, Slot.volunteer_id).where(Slot.need_id == need_id)).all()
