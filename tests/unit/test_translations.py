@@ -1,13 +1,13 @@
 """The shipped catalogs: complete for today's sources, safe to format, compiled from their .po."""
+import gettext
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from aid.config import Config
 
@@ -81,9 +81,45 @@ def test_translations_keep_the_placeholders_of_their_msgid(catalog):
     assert not wrong, f"{catalog.locale}: placeholders differ: {wrong}"
 
 
+# Which plural form (msgstr[i]) each count takes, per language: the catalogs own this rule, not
+# Babel's CLDR data, so a library release cannot silently re-map the translators' forms
+# (Babel 2.19 gave Spanish a third form for millions). Arabic: zero, one, two, few (3-10),
+# many (11-99), other (100-102, ...).
+PLURAL_FORM_OF = {
+    "es": {0: 1, 1: 0, 2: 1, 5: 1, 1_000_000: 1},
+    "ar": {0: 0, 1: 1, 2: 2, 3: 3, 10: 3, 11: 4, 99: 4, 100: 5, 102: 5, 103: 3, 111: 4, 1000: 5},
+}
+
+
+def test_every_language_has_its_plural_rule_pinned():
+    assert sorted(PLURAL_FORM_OF) == LANGS
+
+
 def test_plural_forms_header_is_the_languages_own(catalog):
     """Arabic has six plural forms; a copied English header would pick the wrong one for ngettext."""
-    assert catalog.plural_forms == Catalog(locale=catalog.locale).plural_forms
+    lang = str(catalog.locale)
+    plural = gettext.c2py(catalog.plural_expr)
+    assert catalog.num_plurals == max(PLURAL_FORM_OF[lang].values()) + 1
+    assert {n: plural(n) for n in PLURAL_FORM_OF[lang]} == PLURAL_FORM_OF[lang]
+
+
+def test_plural_entries_have_one_form_per_plural(catalog):
+    short = [m.id for m in catalog if m.id and m.pluralizable and len(m.string) != catalog.num_plurals]
+    assert not short, f"{catalog.locale}: plural entries without {catalog.num_plurals} forms: {short}"
+
+
+def test_updating_a_catalog_keeps_its_plural_rule(fresh_template, catalog, tmp_path):
+    """`scripts/translations update` must not take the plural rule from the installed Babel."""
+    lang = str(catalog.locale)
+    target = tmp_path / lang / "LC_MESSAGES" / "messages.po"
+    target.parent.mkdir(parents=True)
+    target.write_bytes((TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").read_bytes())
+    pot = tmp_path / "messages.pot"
+    with open(pot, "wb") as f:
+        write_po(f, fresh_template)
+    CommandLineInterface().run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(tmp_path), "-l", lang])
+    with open(target, "rb") as f:
+        assert read_po(f, locale=lang).plural_forms == catalog.plural_forms
 
 
 def test_compiled_mo_holds_exactly_the_po_translations(catalog):
