@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from aid.extensions import db, limiter
 from aid.models import utcnow
@@ -69,6 +70,10 @@ def _fresh_session():
     session.clear()
     if language:
         session["lang"] = language
+    # The new CSRF secret goes out with this answer: were it made by whichever request first
+    # renders a form, two pages loading at once would each make one, and the last cookie
+    # written would refuse the other page's forms.
+    generate_csrf()
 
 
 def _next_page(user):

@@ -25,7 +25,11 @@ HEADERS = {
 def init_app(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "basic"
+    # Off: "basic" only marks a session not fresh, which nothing here reads, and that write
+    # (on an anonymous session's second request) raced the person's own requests: the
+    # service worker's page fetch re-sent an old cookie over a language just chosen.
+    # Stolen sessions end by other means: session versions, HttpOnly and SameSite cookies.
+    login_manager.session_protection = None
     login_manager.anonymous_user = AnonymousUserMixin
 
     tiles = urlsplit(app.config.get("TILE_URL") or "")

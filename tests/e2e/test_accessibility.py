@@ -20,8 +20,8 @@ def violations(page):
 
 def choose_language(page, code):
     page.goto("/")
-    page.locator(f'footer button[value="{code}"]').click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the switch answers HX-Redirect: wait for that page, or the next goto races it
+        page.locator(f'footer button[value="{code}"]').click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
     if code == "ar":  # laid out right to left: the brand sits at the right edge, the menu at the left
         brand, menu = page.locator(".brand").bounding_box(), page.locator(".top nav").bounding_box()
