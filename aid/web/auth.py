@@ -1,5 +1,5 @@
 """Volunteer and coordinator accounts: sign up, log in, log out."""
-from flask import Blueprint, flash, request, session, url_for
+from flask import Blueprint, current_app, flash, g, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -72,7 +72,9 @@ def _fresh_session():
         session["lang"] = language
     # The new CSRF secret goes out with this answer: were it made by whichever request first
     # renders a form, two pages loading at once would each make one, and the last cookie
-    # written would refuse the other page's forms.
+    # written would refuse the other page's forms. (Flask-WTF keeps this request's token in
+    # g: drop it, it belongs to the session just cleared.)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     generate_csrf()
 
 
