@@ -60,5 +60,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a one-hour clock
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Asking for help, by the form or the offline replay (aid/web/limits.py). Many people share
+    # one address (a shelter's wifi, a carrier's), so valid needs only meet the address ceiling.
+    RATELIMIT_ASK_ADDRESS = os.environ.get("RATELIMIT_ASK_ADDRESS", "60 per minute; 600 per hour")
+    RATELIMIT_ASK_FAILURES = os.environ.get("RATELIMIT_ASK_FAILURES", "10 per minute; 60 per hour")
+    RATELIMIT_ASK_REPEATS = os.environ.get("RATELIMIT_ASK_REPEATS", "5 per 10 minutes; 20 per day")
+    RATELIMIT_ASK_CONTACT = os.environ.get("RATELIMIT_ASK_CONTACT", "20 per hour; 60 per day")
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = {"en": "English", "es": "Español", "ar": "العربية"}

@@ -1,10 +1,15 @@
 """Error pages that explain what happened, as a page or an htmx fragment."""
+import math
+import time
+from datetime import timedelta
+
 from flask import make_response, render_template, request
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from aid.extensions import db
+from aid.extensions import db, limiter
 from aid.web.htmx import wants_fragment
 
 MESSAGES = {
@@ -24,6 +29,14 @@ def init_app(app):
             return _ask_again()
         return _render(400, _l("This page had been open too long and its form expired. "
                                "Please go back, reload the page and send it again."))
+
+    @app.errorhandler(429)
+    def _too_many(error):
+        """Refused by a rate limit: says when to try again; a request for help comes back whole."""
+        wait = _retry_after()
+        response = _ask_later(wait) if request.endpoint == "public.create" else _http(error)
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(error):
@@ -57,3 +70,24 @@ def _ask_again():
     form.validate()
     form.form_errors.append(_l("This page had been open a long time. Please check it and press “Send my request” again."))
     return render("public/ask.html", "public/_ask_form.html", status=422, form=form)
+
+
+def _retry_after():
+    """Seconds until the limit that refused this request lets it through again (at least 1)."""
+    limit = limiter.current_limit
+    return max(1, math.ceil(limit.window.reset_time - time.time())) if limit else 60
+
+
+def _ask_later(wait):
+    """The ask-for-help form with everything typed, refused for now by a limit (status 429).
+
+    A valid need is marked held: with JavaScript, the page keeps it in the phone's queue,
+    which sends it by itself later. An invalid one shows what to correct.
+    """
+    from aid.web.forms import NeedForm
+    from aid.web.htmx import render
+
+    form = NeedForm()
+    held = form.validate()
+    return render("public/ask.html", "public/_ask_form.html", status=429, form=form, held_seconds=wait if held else None,
+                  wait=format_timedelta(timedelta(seconds=wait), granularity="minute"))

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, jsonify, make_response, request, url_for
 from flask_babel import gettext as _
 
-from aid.extensions import csrf, limiter
+from aid.extensions import csrf
 from aid.web.forms import CLIENT_ID, NeedForm
+from aid.web.limits import asking
 from aid.web.public import store
 
 bp = Blueprint("offline", __name__)
@@ -35,12 +36,13 @@ def worker():
 
 @bp.post("/ask/replay")
 @csrf.exempt  # a need queued offline may be sent hours later, after its CSRF token expired
-@limiter.limit("60 per hour; 10 per minute")
+@asking  # the same counters as the form: switching between them gains nothing
 def replay():
     """Store a need queued on a phone: 201 when new, 200 when already stored, JSON either way.
 
     In place of a CSRF token: the request must come from this site's own pages, carry a
-    client-made id (which makes a second send return the same need), and is rate-limited.
+    client-made id (which makes a second send return the same need), and is rate-limited
+    like the form (aid/web/limits.py).
     """
     if not _same_origin():
         return jsonify(errors={"origin": [_("This request did not come from this site.")]}), 403

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from aid import jobs
-from aid.extensions import db, limiter
+from aid.extensions import db
 from aid.models import utcnow
 from aid.services import ServiceError, messages, needs
 from aid.web.forms import MessageForm, NeedForm, ThanksForm
 from aid.web.htmx import go, render, tag, unchanged
+from aid.web.limits import asking
 
 bp = Blueprint("public", __name__)
 
@@ -24,7 +25,7 @@ def new():
 
 
 @bp.post("/ask")
-@limiter.limit("60 per hour; 10 per minute", methods=["POST"])
+@asking  # counts floods, failures and repeats, not the many people behind one address
 def create():
     form = NeedForm(formdata=request.form)  # never a JSON body
     if not form.validate():

@@ -26,7 +26,8 @@
       await kv.set(id, url, sent);
       await kv.del(id, queue); // only once the server has it: a lost answer means one more replay
     }
-    return { id, status: response.status, url, errors: body.errors };
+    const wait = Number(response.headers.get("Retry-After")) || 0; // seconds, when a rate limit refused it
+    return { id, status: response.status, url, errors: body.errors, wait };
   }
 
   // Send everything queued, one at a time. A replay is harmless: the client id makes it the same need.
@@ -100,13 +101,22 @@
   }
 
   // Save the form on the phone, and say so; it is sent when the connection is back.
-  async function keep(form) {
+  async function keep(form, text = messages.queued, waitMs = RETRY_MS) {
     fillId(form);
     const fields = [...new FormData(form)].filter(([name]) => name !== "csrf_token");
     await kv.set(form.elements.client_id.value, fields, queue);
-    say("queued", messages.queued, "info")?.scrollIntoView({ block: "center" });
+    say("queued", text, "info")?.scrollIntoView({ block: "center" });
     requestSync();
-    if (navigator.onLine) retrySoon();
+    if (navigator.onLine) retrySoon(waitMs);
+  }
+
+  // The server refused a valid need for now (a rate limit, 429) and marked the form held:
+  // it waits in the queue and is sent by itself once the limit lets it through.
+  function hold(form) {
+    if (!form?.dataset.held || form.dataset.kept) return;
+    form.dataset.kept = "1";
+    form.querySelector("[data-wait]")?.remove(); // "press Send again": not needed any more
+    keep(form, messages.held, Number(form.dataset.held) * 1000);
   }
 
   async function requestSync() {
@@ -118,21 +128,21 @@
     }
   }
 
-  function retrySoon() {
+  function retrySoon(waitMs = RETRY_MS) {
     retry = retry || setTimeout(() => {
       retry = null;
       if (navigator.onLine) flushNow();
-    }, RETRY_MS);
+    }, Math.max(waitMs || 0, RETRY_MS));
   }
 
   function flushNow() {
-    flushing = flushing || flush().then(settle, stillOffline).finally(() => { flushing = null; });
+    flushing = flushing || flush().then(settle, () => stillOffline()).finally(() => { flushing = null; });
     return flushing;
   }
 
-  async function stillOffline() {
-    await showPending();
-    retrySoon();
+  async function stillOffline(waitMs, text) {
+    await showPending(text);
+    retrySoon(waitMs);
   }
 
   // What to do with sent needs (from this page or the worker): open this form's own need,
@@ -156,19 +166,21 @@
       say("check", messages.check, "error", [{ href: settings.ask, text: messages.check_link }]);
     }
     const unsent = results.filter((result) => !result.url && result.status !== 422);
-    if (unsent.some((result) => result.status === 429 || result.status >= 500)) await stillOffline();
+    const later = unsent.filter((result) => result.status === 429 || result.status >= 500);
+    // Online, but the server could not take it yet: try again when it says (Retry-After).
+    if (later.length) await stillOffline(Math.max(...later.map((result) => result.wait * 1000)), messages.held);
     else if (unsent.length) await showPending(); // refused for good (403): kept, never lost
     if (!(await kv.keys(queue)).length) unsay("queued");
     await showSent();
   }
 
   // A need still waiting: say so, and show it in an untouched ask form (resending it is harmless).
-  async function showPending() {
+  async function showPending(text = messages.queued) {
     const waiting = await kv.entries(queue);
     if (!waiting.length) return;
     const form = askForm();
     if (form && !form.dataset.edited) fill(form, waiting[0][1]);
-    say("queued", messages.queued, "info");
+    say("queued", text, "info");
   }
 
   async function showSent() {
@@ -254,6 +266,7 @@
     showSent();
     if (navigator.onLine) flushNow();
     else showPending();
+    hold(askForm());
   }
 
   function start() {

@@ -224,3 +224,55 @@ def dispatch_sync(context, page, origin):
 
 def urlpath(url):
     return re.sub(r"^https?://[^/]+", "", url)
+
+
+HELD = "Your request is saved on this phone and will be sent by itself in a few minutes."
+
+
+@pytest.fixture
+def strict_limits(live_app, tmp_path):
+    """Rate limits on for one test: one request for help every 10 seconds from an address.
+
+    The shared limiter gets its storage from an app built with limits on; the live app's
+    limits read its own configuration on every request.
+    """
+    from aid import create_app
+    from aid.extensions import limiter
+
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limits.sqlite", "SECRET_KEY": "e2e",
+                "SWEEP_SECONDS": 0, "RATELIMIT_ENABLED": True})
+    saved = live_app.config["RATELIMIT_ASK_ADDRESS"]
+    live_app.config["RATELIMIT_ASK_ADDRESS"] = "1 per 10 seconds"
+    yield
+    limiter.enabled = False
+    live_app.config["RATELIMIT_ASK_ADDRESS"] = saved
+
+
+def test_a_need_refused_by_a_rate_limit_comes_back_whole_and_is_sent_later_by_itself(
+        phone, live_app, strict_limits, shoot, page_problems):
+    stamp = time.monotonic_ns()
+    first, second = f"Blankets for the shelter ({stamp})", f"Insulin, the fridge is off ({stamp})"
+    page = phone("requester at a shelter")
+    open_ask_form_online(page)
+    fill_need(page, first, phone_number="07911 123471")
+    page.wait_for_url(re.compile(r"/t/[\w-]{43}$"))  # the one request the address may send now
+
+    open_ask_form_online(page)
+    client_id = page.locator("#client_id").input_value()
+    fill_need(page, second, phone_number="07911 123472")
+    expect(page.get_by_text("Many requests came from your connection in a short time")).to_be_visible()
+    expect(page.get_by_text(HELD)).to_be_visible()
+    expect(page.get_by_text("then press “Send my request” again")).to_have_count(0)  # it goes by itself
+    expect(page.get_by_label("Tell us what is needed")).to_have_value(second)
+    expect(page.get_by_label("Food")).to_be_checked()
+    shoot(page, "rate-limited need kept on the phone")
+    assert [key for key, _ in queued(page)] == [client_id]
+    assert stored(live_app, second) == []
+
+    page.wait_for_url(re.compile(r"/t/[\w-]{43}$"), timeout=45_000)  # the page retries after the wait
+    assert [cid for _, cid in stored(live_app, second)] == [client_id]
+    assert queued(page) == []
+    refusals = [line for line in page_problems.lines if "429" in line]
+    assert refusals, "the limit really refused it first"
+    page_problems.lines[:] = [line for line in page_problems.lines if line not in refusals]
+    no_problems(page_problems)
