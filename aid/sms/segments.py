@@ -75,7 +75,7 @@ def fit(text: str, max_segments: int) -> str:
     inside = _protected(text)
     # No prefix longer than this many characters fits, in either encoding.
     cuts = range(min(len(text) - 1, max_segments * CAPACITY["GSM-7"][0]), 0, -1)
-    for ok in (lambda i: text[i].isspace() and i not in inside,
+    for ok in (lambda i: text[i].isspace(),  # a space is never inside a URL or number
                lambda i: i not in inside and not _is_mark(text[i]),
                lambda i: True):
         for i in cuts:

@@ -16,6 +16,7 @@ CASES = [
     ("can someone check on my mum in Newick please", Draft("check_in", None, "Newick", False, "en")),
     ("roof leak, need a plumber", Draft("repairs", None, None, False, "en")),
     ("need food at 5 pm for 2 hours", Draft("food", None, None, False, "en")),
+    ("need food at Barcombe for 2 people", Draft("food", 2, "Barcombe", False, "en")),
     ("hello is anyone there", Draft("other", None, None, False, "en")),
     ("need childcare for 2 kids at Chailey asap", Draft("care", 2, "Chailey", True, "en")),
     # Spanish
@@ -29,6 +30,7 @@ CASES = [
     ("عاجل دواء لشخصين قرب المسجد", Draft("medicine", 2, "المسجد", True, "ar")),
     ("أحتاج الدواء لـ۳ أشخاص", Draft("medicine", 3, None, False, "ar")),
     ("نحتاج مأوى عند محطة القطار", Draft("shelter", None, "محطة القطار", False, "ar")),
+    ("نحتاج ماوي", Draft("shelter", None, None, False, "ar")),  # ى typed as ي
     ("مرحبا", Draft("other", None, None, False, "ar")),
 ]
 

@@ -28,7 +28,7 @@ CASES = [
     ("نعم", YES, ()), ("نعم ٤٨٢٣", YES, (CODE,)), ("نعم٤٨٢٣", YES, (CODE,)), ("ايوه ۴۸۲۳", YES, (CODE,)),
     ("أيوه", YES, ()), ("نَعَم", YES, ()), ("نـعـم", YES, ()), ("أجل", YES, ()), ("لا", NO, ()), ("لأ ٤٨٢٣", NO, (CODE,)),
     ("ﻻ", NO, ()), ("تم ٤٨٢٣", DONE, (CODE,)), ("خلصت", DONE, ()), ("اترك ٤٨٢٣", DROP, (CODE,)),
-    ("مساعدة", HELP, ()), ("مُسَاعَدَة", HELP, ()), ("نعم لا مشكلة", YES, ()),
+    ("مساعدة", HELP, ()), ("مُسَاعَدَة", HELP, ()), ("مساعده", HELP, ()), ("نعم لا مشكلة", YES, ()),
     # Carrier keywords
     ("STOP", STOP, ()), ("stop", STOP, ()), ("StopAll", STOP, ()), ("UNSUBSCRIBE", STOP, ()), ("CANCEL", STOP, ()),
     ("end", STOP, ()), ("Quit.", STOP, ()), ("please stop texting me", STOP, ()), ("no, stop", STOP, ()),
@@ -36,7 +36,7 @@ CASES = [
     # Never a guess
     ("cancel 4823", UNKNOWN, (CODE,)), ("cancel the task", UNKNOWN, ()), ("at the end of the road", UNKNOWN, ()),
     ("I'll start at 5", UNKNOWN, ()), ("yes 4823, I'll stop by", UNKNOWN, (CODE,)), ("done, stop", UNKNOWN, ()),
-    ("yes no", UNKNOWN, ()), ("sí y no", UNKNOWN, ()), ("y gracias", UNKNOWN, ()), ("hello?", UNKNOWN, ()),
+    ("yes no", UNKNOWN, ()), ("yes no help", UNKNOWN, ()), ("sí y no", UNKNOWN, ()), ("y gracias", UNKNOWN, ()), ("hello?", UNKNOWN, ()),
     ("", UNKNOWN, ()), ("🙂👍", UNKNOWN, ()), ("4823", UNKNOWN, (CODE,)), ("maybe later", UNKNOWN, ()),
 ]
 
@@ -105,6 +105,7 @@ def command(kind, *codes, bad=()):
     (command(DROP, CODE), [OTHER], Outcome.NOT_YOURS, None, (OTHER,)),
     (command(YES, CODE), [], Outcome.NOT_YOURS, None, ()),
     (command(YES, CODE, OTHER), [CODE, OTHER], Outcome.AMBIGUOUS, None, (CODE, OTHER)),
+    (command(YES, CODE, OTHER), [CODE], Outcome.AMBIGUOUS, None, (CODE,)),  # not a guess at the open one
     (command(YES, CODE, bad=("4821",)), [CODE], Outcome.BAD_CODE, None, (CODE,)),
     (command(YES, bad=("4821",)), [CODE], Outcome.BAD_CODE, None, (CODE,)),
     (command(HELP), [CODE, OTHER], Outcome.OK, None, (CODE, OTHER)),

@@ -109,6 +109,20 @@ def test_fit_never_leaves_part_of_a_code_or_url(pad, protected):
     assert all(k.rstrip(".") == protected for k in kept)
 
 
+def test_without_spaces_fit_cuts_before_a_number_rather_than_through_it():
+    assert fit("a" * 150 + "48231234567", 1) == "a" * 150 + "..."
+
+
+def test_fit_never_parts_a_letter_from_its_accent():
+    short = fit("e\u0301" * 100, 1)  # decomposed é: not GSM-7, so UCS-2
+    assert short == "e\u0301" * 34 + "…"
+
+
+def test_fit_drops_trailing_spaces_and_punctuation_before_the_ellipsis():
+    short = fit("word, " * 40, 1)
+    assert short.endswith("word...") and not short.endswith((",...", " ..."))
+
+
 def test_fit_refuses_zero_segments():
     with pytest.raises(ValueError):
         fit("hello", 0)
