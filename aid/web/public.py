@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from aid import jobs
 from aid.extensions import db, limiter
-from aid.models import utcnow
 from aid.jobs import tasks
+from aid.models import utcnow
 from aid.services import ServiceError, messages, needs, rights
 from aid.web.forms import DeleteRequestForm, MessageForm, NeedForm, ThanksForm
 from aid.web.htmx import go, render, tag, unchanged
