@@ -22,12 +22,13 @@ def union_scope(user):
 def coordinates(user, need):
     """A coordinator of the need's union, or of a union it was escalated to.
 
-    Needs whose place was not found belong to no union yet: every coordinator sees them.
+    A need not yet routed to a union (its place still being looked up) is nobody's: the
+    job that looks it up gives it to a union even when the place is not found.
     """
     scope = union_scope(user)
-    if not scope:
+    if not scope or need.union_id is None:
         return False
-    if need.union_id is None or need.union_id in scope:
+    if need.union_id in scope:
         return True
     return db.session.scalar(sa.select(Escalation.id).where(
         Escalation.need_id == need.id, Escalation.union_id.in_(scope)).limit(1)) is not None

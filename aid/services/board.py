@@ -70,9 +70,9 @@ def union_ids(user):
 
 
 def visible(unions):
-    """Needs of these unions, needs escalated to them, and needs not yet routed (no place found)."""
+    """Needs of these unions and needs escalated to them (a need not yet routed is nobody's)."""
     escalated = sa.select(Escalation.need_id).where(Escalation.union_id.in_(unions))
-    return sa.or_(Need.union_id.in_(unions), Need.union_id.is_(None), Need.id.in_(escalated))
+    return sa.or_(Need.union_id.in_(unions), Need.id.in_(escalated))
 
 
 def version(unions, now):

@@ -35,8 +35,11 @@ OPEN_DATA = (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def needs(unions, status=None, urgency=None, category=None):
-    """Rows (Need, union_name, helpers) of every need the board shows these unions, oldest first."""
+def needs(unions, status=None, urgency=None, category=None, after=0, limit=None):
+    """Rows (Need, union_name, helpers) of the needs the board shows these unions, oldest first.
+
+    `after` and `limit` cut a page: at most `limit` needs whose id is above `after`.
+    """
     helpers = (sa.select(sa.func.count(Match.id))
                .where(Match.need_id == Need.id, Match.state.in_((*HOLDING, MatchState.DONE)))
                .correlate(Need).scalar_subquery())
@@ -45,7 +48,9 @@ def needs(unions, status=None, urgency=None, category=None):
     for column, value in ((Need.status, status), (Need.urgency, urgency), (Need.category, category)):
         if value:
             query = query.where(column == value)
-    return db.session.execute(query).all()
+    if after:
+        query = query.where(Need.id > after)
+    return db.session.execute(query.limit(limit)).all()
 
 
 def count(unions):

@@ -1,12 +1,14 @@
 """Where a need is: its exact point, its public coarse cell, and the union that serves it."""
+import phonenumbers
 import sqlalchemy as sa
 from flask import current_app
+from phonenumbers import geocoder as phone_places
 
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.matching.areas import reach_km
 from aid.matching.geo import coarse_cell, haversine_km, travel_box
-from aid.models import LocationStatus, Union, Volunteer
+from aid.models import LocationStatus, Region, Union, Volunteer
 from aid.services import events
 
 # The public cell is 0.5 km across where at least this many volunteers are based within
@@ -32,14 +34,17 @@ def locate(need, now):
     if need.located:
         place(need, need.lat, need.lon)
         return
-    found = geocoding().locate(need.address)
+    found = far = geocoding().locate(need.address)
     if found is not None and not near_a_union(found.lat, found.lon):
         events.record(need, "location_not_found", f"The typed place matched {found.label}, far from every union",
                       now=now)
         found = None
     if found is None:
         need.location_status = LocationStatus.NOT_FOUND
-        events.record(need, "location_not_found", "Could not find the typed place on the map", now=now)
+        receiver = receiving_union(need, far)
+        need.union_id = receiver.id if receiver else None
+        events.record(need, "location_not_found", "Could not find the typed place on the map; it goes to "
+                      + (receiver.name if receiver else "no union (none is set up)"), now=now)
         return
     place(need, found.lat, found.lon, found.label, found.exact)
     precision = "exact point" if found.exact else "town centre only"
@@ -72,3 +77,39 @@ def route(lat, lon):
         return (not inside, haversine_km(lat, lon, union.lat, union.lon) if inside else outside, union.id)
 
     return min(unions, key=reach)
+
+
+def receiving_union(need, matched=None):
+    """Who takes a need whose place was not found: one union, never every union.
+
+    In order: the union whose area holds the requester's coarse location (the town their
+    phone number's area code names, then whatever the typed text matched, however far);
+    else the hub of the region of the union nearest that location; else the hub of the first
+    region that has one; else the nearest union within MAX_PLACE_KM, or the only union.
+    None when none of these exists: then no coordinator sees it until one is set up.
+    """
+    points = [p for p in (phone_place(need.contact_phone), matched) if p is not None]
+    unions = db.session.scalars(sa.select(Union).order_by(Union.id)).all()
+    for point in points:
+        holding = [u for u in unions if reach_km(u, point.lat, point.lon) <= 0]
+        if holding:
+            return route(point.lat, point.lon)
+    nearest = sorted(unions, key=lambda u: reach_km(u, points[0].lat, points[0].lon)) if points else []
+    hubs = [u.region.hub for u in nearest if u.region and u.region.hub]
+    hubs += db.session.scalars(sa.select(Union).join(Region, Region.hub_union_id == Union.id).order_by(Region.id))
+    limit = current_app.config["MAX_PLACE_KM"]
+    close = [u for u in nearest if reach_km(u, points[0].lat, points[0].lon) <= limit]
+    alone = unions if len(unions) == 1 else []
+    return next(iter(hubs + close + alone), None)
+
+
+def phone_place(phone):
+    """Where a phone number's area code is (a landline's town), or None for mobiles and unknown numbers."""
+    try:
+        number = phonenumbers.parse(phone or "", current_app.config["PHONE_REGION"])
+    except phonenumbers.NumberParseException:
+        return None
+    town = phone_places.description_for_number(number, "en")
+    if not town or town == phone_places.country_name_for_number(number, "en"):
+        return None  # a mobile number names only its country
+    return geocoding().locate(town)

@@ -87,11 +87,20 @@ def edit(need, fields, now):
     return changed
 
 
+DELETED = "deleted"  # the event kind written when the requester deletes their request
+
+
+class Deleted(Exception):
+    """The tracking link of a request its requester deleted: it answers "deleted", not "unknown"."""
+
+
 def by_token(token):
-    """The need a tracking link opens; raises LookupError (a 404) for an unknown token."""
+    """The need a tracking link opens; raises LookupError (a 404) for an unknown token, Deleted for a deleted one."""
     need = db.session.scalar(sa.select(Need).where(Need.token_hash == tokens.hash_token(token or "")))
     if need is None:
         raise LookupError("unknown tracking link")
+    if need.purged_at is not None and any(event.kind == DELETED for event in need.events):
+        raise Deleted(need.id)
     return need
 
 

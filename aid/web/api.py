@@ -5,7 +5,9 @@ is answered as JSON problem details (RFC 9457), never as an HTML page or a redir
 Contact details, addresses and exact places are not served here: they leave only through
 the board's personal export, which writes the audit trail.
 """
-from flask import Blueprint, abort, current_app, jsonify, request
+import re
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -19,6 +21,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: every other method is a 405, which a CSRF error page would hide
 
 FILTERS = {"status": NeedStatus, "urgency": Urgency, "category": Category}
+PAGE_SIZE, MOST = 100, 500
+CURSOR = re.compile(r"[0-9]{1,10}")  # the last id of the previous page
 DETAILS = {
     401: "Log in first: the API uses the board's session cookie.",
     403: "Only coordinators may use the API, and only for the needs of their unions.",
@@ -45,15 +49,23 @@ def openapi():
 
 @bp.get("/needs")
 def needs():
-    """The needs on the coordinator's board, filtered; 304 while nothing changed (ETag)."""
-    unions, filters = board.union_ids(current_user), _filters()
-    etag = "-".join(["api-needs", board.version(unions, utcnow()), *(f"{k}.{v}" for k, v in sorted(filters.items()))])
+    """The needs on the coordinator's board, filtered, a page at a time; 304 while nothing changed (ETag)."""
+    unions, filters, (after, limit) = board.union_ids(current_user), _filters(), _page()
+    etag = "-".join(["api-needs", board.version(unions, utcnow()), f"after.{after}", f"limit.{limit}",
+                     *(f"{k}.{v}" for k, v in sorted(filters.items()))])
     if (held := _held(etag)) is not None:
         response = current_app.response_class(status=304)
         response.set_etag(held)
     else:
-        rows = exports.needs(unions, **filters)
-        response = jsonify(needs=[_need(row.Need, row.union_name, row.helpers, unions) for row in rows])
+        rows = exports.needs(unions, **filters, after=after, limit=limit + 1)  # one more: is there a next page?
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = str(rows[-1].Need.id) if more else None
+        response = jsonify(needs=[_need(row.Need, row.union_name, row.helpers, unions) for row in rows],
+                           next_cursor=cursor)
+        if cursor:
+            link = url_for("api.needs", **filters, limit=limit, cursor=cursor)
+            response.headers["Link"] = f'<{link}>; rel="next"'
         response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -122,6 +134,16 @@ def _filters():
             abort(400, f"Unknown {name} {value[:40]!r}; one of: {', '.join(member.value for member in kind)}.")
         chosen[name] = value
     return chosen
+
+
+def _page():
+    """(the id after which the page starts, its size) from `cursor` and `limit`; anything else is a 400."""
+    cursor, limit = request.args.get("cursor"), request.args.get("limit", str(PAGE_SIZE))
+    if cursor is not None and not CURSOR.fullmatch(cursor):
+        abort(400, "Unknown cursor: pass the next_cursor of the previous page as it is.")
+    if not re.fullmatch(r"[0-9]{1,3}", limit) or not 1 <= int(limit) <= MOST:
+        abort(400, f"limit is a whole number from 1 to {MOST}.")
+    return (int(cursor) if cursor is not None else 0), int(limit)
 
 
 def _need(need, union_name, helper_count, unions):

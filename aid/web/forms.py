@@ -198,3 +198,12 @@ class ThanksForm(Form):
 
 class EtaForm(Form):
     eta = StringField(_l("When will you be there? (optional)"), validators=[Optional(), Length(max=40)])
+
+
+class DeleteAccountForm(Form):
+    password = PasswordField(_l("Your password, to confirm"), validators=[
+        InputRequired(_l("Enter your password to confirm.")), Length(max=200)])
+
+
+class DeleteRequestForm(Form):
+    """Only its CSRF token: the page that shows it is the confirmation."""

@@ -5,9 +5,10 @@ from sqlalchemy.exc import IntegrityError
 
 from aid import jobs
 from aid.extensions import db
+from aid.jobs import tasks
 from aid.models import utcnow
-from aid.services import ServiceError, messages, needs
-from aid.web.forms import MessageForm, NeedForm, ThanksForm
+from aid.services import ServiceError, messages, needs, rights
+from aid.web.forms import DeleteRequestForm, MessageForm, NeedForm, ThanksForm
 from aid.web.htmx import go, render, tag, unchanged
 from aid.web.limits import asking
 
@@ -166,3 +167,21 @@ def _need(token):
         return needs.by_token(token)
     except LookupError:
         abort(404)
+
+
+@bp.route("/t/<token>/delete", methods=["GET", "POST"])
+def delete(token):
+    """Delete the request and its personal data, after a confirmation page; the link then says so."""
+    need, form = _need(token), DeleteRequestForm()
+    if not form.validate_on_submit():
+        return render("public/delete.html", "public/_delete_form.html", form=form, need=need, token=token)
+    told = rights.delete_request(need, utcnow())
+    db.session.commit()
+    tasks.send(told)
+    return go(url_for("public.show", token=token))
+
+
+@bp.errorhandler(needs.Deleted)
+def deleted(_error):
+    """Every tracking-link address of a deleted request: 410 Gone, with a page that says what happened."""
+    return render("public/deleted.html", "public/_deleted.html", status=410)

@@ -3,18 +3,18 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, utcnow
-from aid.services import ServiceError, accounts, availability, matches, matching, messages
+from aid.services import ServiceError, accounts, availability, matches, matching, messages, rights
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
-from aid.web.forms import EtaForm, MessageForm, ProfileForm, ReasonForm
+from aid.web.forms import DeleteAccountForm, EtaForm, MessageForm, ProfileForm, ReasonForm
 from aid.web.htmx import go, render, tag, unchanged
 
 bp = Blueprint("volunteer", __name__, url_prefix="/me")
@@ -156,6 +156,47 @@ def profile():
             return go(url_for("volunteer.offers"))
     return render("volunteer/profile.html", "volunteer/_profile_form.html",
                   status=422 if form.errors else 200, form=form, me=me)
+
+
+@bp.get("/data")
+def data():
+    """Your data: download it, or delete the account."""
+    return render("volunteer/data.html", "volunteer/_data.html")
+
+
+@bp.get("/data.json")
+def data_download():
+    """Everything stored about the volunteer, as a JSON file."""
+    response = jsonify(rights.volunteer_data(current_user, utcnow()))
+    response.headers["Content-Disposition"] = f'attachment; filename="my-data-{utcnow():%Y%m%d}.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def delete():
+    """Delete the account after the password is typed again; tasks go back to the matcher."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if accounts.authenticate(current_user.email, form.password.data) is not None:
+            queued = rights.delete_account(current_user, utcnow())
+            db.session.commit()
+            jobs.dispatch([item.id for item in queued])
+            _end_session()
+            flash(_("Your account is deleted. Thank you for all you did."), "ok")
+            return go(url_for("public.home"))
+        form.password.errors.append(_("That password is not right."))
+    return render("volunteer/delete.html", "volunteer/_delete_form.html", status=422 if form.errors else 200,
+                  form=form)
+
+
+def _end_session():
+    """Log out and forget the session, but keep the chosen language."""
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 def _skill_choices():

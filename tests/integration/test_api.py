@@ -136,6 +136,26 @@ def test_needs_filter_by_status_urgency_and_category_and_refuse_unknown_values(a
     assert "status" in refused.get_json()["detail"] and "fulfilled" in refused.get_json()["detail"]
 
 
+def test_needs_come_a_page_at_a_time_following_the_cursor_with_the_filters_kept(app, world):
+    with app.app_context():
+        lewes = db.session.get(Need, world["urgent"]).union
+        more = [add_need(lewes, n, category="medicine").id for n in range(6, 11)]
+    rosa, seen, url = as_user(app, ROSA), [], "/api/v1/needs?category=medicine&limit=2"
+    while url:
+        page = rosa.get(url)
+        body = page.get_json()
+        assert len(ids(page)) <= 2
+        seen += ids(page)
+        url = re.fullmatch(r'<(.+)>; rel="next"', page.headers["Link"]).group(1) if body["next_cursor"] else None
+        assert url is None or f"cursor={body['next_cursor']}" in url and "category=medicine" in url
+    assert seen == [world["urgent"], *more]  # every one once, oldest first
+    assert "Link" not in page.headers
+    first = rosa.get("/api/v1/needs").get_json()
+    assert len(first["needs"]) == 7 and first["next_cursor"] is None  # all under the default page size
+    for bad in ("limit=0", "limit=501", "limit=x", "cursor=abc", "cursor=-1", "limit=²"):
+        assert_problem(rosa.get(f"/api/v1/needs?{bad}"), 400)
+
+
 @contextmanager
 def statements(app):
     """The SQL run inside the block."""

@@ -128,7 +128,7 @@ def test_plain_export_has_one_coarse_line_per_visible_need_and_no_personal_data(
     assert header == ["id", "created_at", "category", "urgency", "status", "union", "cell_lat", "cell_lon", "people",
                       "first_accepted_at", "closed_at", "helpers"]
     by_id = {int(line[0]): dict(zip(header, line, strict=True)) for line in lines}
-    assert set(by_id) == {world.lewes, world.lewes_open, world.unrouted}  # not Ringmer's, not Bristol's
+    assert set(by_id) == {world.lewes, world.lewes_open}  # not Ringmer's, not Bristol's, not the unrouted one
     taken = by_id[world.lewes]
     assert (taken["status"], taken["urgency"], taken["union"], taken["helpers"]) == ("assigned", "high", "Lewes", "1")
     assert (float(taken["cell_lat"]), float(taken["cell_lon"])) == CELLS[1]
@@ -156,8 +156,8 @@ def test_personal_export_adds_private_columns_and_one_audit_event_per_exported_n
     events = exported_events(app)
     with app.app_context():
         rosa = db.session.scalar(sa.select(User.id).where(User.email == ROLES["coordinator"]))
-        assert db.session.scalar(sa.select(sa.func.count(Event.id))) == before + 3  # nothing else written
-    assert [e.need_id for e in events] == sorted([world.lewes, world.lewes_open, world.unrouted])
+        assert db.session.scalar(sa.select(sa.func.count(Event.id))) == before + 2  # nothing else written
+    assert [e.need_id for e in events] == sorted([world.lewes, world.lewes_open])  # an unrouted need is nobody's
     assert {(e.user_id, e.actor, e.detail) for e in events} == {
         (rosa, "Rosa Coord", "Personal data exported by Rosa Coord")}
 
@@ -181,7 +181,7 @@ def test_personal_export_is_refused_without_a_csrf_token_and_writes_nothing(make
     assert "personal data" in form and "recorded" in page  # the confirmation says what it does
     fields = dict(re.findall(r'name="(\w+)" value="([^"]+)"', form))
     confirmed = coordinator.post("/board/export.csv", data=fields)
-    assert "SECRET-DETAILS-1" in confirmed.data.decode() and len(exported_events(app)) == 3
+    assert "SECRET-DETAILS-1" in confirmed.data.decode() and len(exported_events(app)) == 2
 
 
 def test_a_post_without_personal_1_exports_nothing(app, world):
@@ -230,4 +230,4 @@ def test_exports_page_links_both_downloads_as_plain_navigations(app, world):
     page = as_user(app, ROLES["coordinator"]).get("/board/exports").data.decode()
     assert 'href="/board/export.csv"' in page and 'href="/board/open-data.csv"' in page
     assert 'hx-boost="false"' in page  # a boosted link would load the file into the page
-    assert "the 3 needs" in page and "behind 3 needs" in page
+    assert "the 2 needs" in page and "behind 2 needs" in page

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import time_machine
 
 from aid.extensions import db
-from aid.models import Match, MatchState, Need, utcnow
+from aid.models import LocationStatus, Match, MatchState, Need, Region, utcnow
 from aid.services import retention
 from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
 
@@ -136,3 +136,64 @@ def test_the_public_cell_is_coarser_where_few_volunteers_live(app, client):
     with app.app_context():
         sizes = dict(db.session.execute(sa.select(Need.details, Need.cell_km)).all())
     assert sizes == {"In town": 0.5, "Out in the country": 2.0}
+
+
+@pytest.fixture
+def two_unions(app):
+    """Lewes (Rosa) and Brighton (Other Coord), both in East Sussex, whose hub is Lewes."""
+    with app.app_context():
+        lewes, brighton = add_union(), add_union("Brighton", lat=50.82, lon=-0.14)
+        region = Region(name="East Sussex", hub_union_id=lewes.id)
+        db.session.add(region)
+        db.session.flush()
+        lewes.region_id = brighton.region_id = region.id
+        db.session.commit()
+        add_coordinator(lewes)
+        add_coordinator(brighton, name="Other Coord")
+        return {"lewes": lewes.id, "brighton": brighton.id}
+
+
+def unplaced_need(app, client, phone):
+    """A need typed as "17 Cliffe High Street" (no town): the gazetteer places it in Street, Somerset."""
+    post_need(client, lat=None, lon=None, address="17 Cliffe High Street", contact_phone=phone,
+              details=SECRETS["details"], contact_name=SECRETS["name"])
+    drain(app)
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert str(need.location_status) == "not_found"
+        return need.id, need.union_id
+
+
+def shown_to(app, email, need_id):
+    """What a coordinator gets of a need: its page, its fragment, and their personal CSV export."""
+    client = app.test_client()
+    login(client, email)
+    page = client.get(f"/board/needs/{need_id}")
+    fragment = client.get(f"/board/needs/{need_id}", headers={"HX-Request": "true"})
+    export = client.post("/board/export.csv", data={"personal": "1"}).get_data(as_text=True)
+    return page.status_code, fragment.status_code, "17 Cliffe High Street" in export
+
+
+def test_a_need_whose_place_was_not_found_goes_to_the_union_of_its_phone_area_only(app, client, two_unions):
+    need_id, union_id = unplaced_need(app, client, phone="01273 471600")  # a Brighton landline
+    assert union_id == two_unions["brighton"]
+    assert shown_to(app, "other.coord@example.org", need_id) == (200, 200, True)
+    assert shown_to(app, "rosa.coord@example.org", need_id) == (403, 403, False)
+
+
+def test_a_need_not_found_with_a_mobile_number_goes_to_the_regions_hub_only(app, client, two_unions):
+    need_id, union_id = unplaced_need(app, client, phone="07911 123456")
+    assert union_id == two_unions["lewes"]
+    assert shown_to(app, "rosa.coord@example.org", need_id) == (200, 200, True)
+    assert shown_to(app, "other.coord@example.org", need_id) == (403, 403, False)
+
+
+def test_a_need_still_being_located_is_shown_to_no_coordinator(app, two_unions):
+    with app.app_context():
+        need = Need(category="food", urgency="normal", details=SECRETS["details"], address="17 Cliffe High Street",
+                    contact_phone=SECRETS["phone_e164"], token_hash="p" * 64, location_status=LocationStatus.PENDING)
+        db.session.add(need)
+        db.session.commit()
+        need_id = need.id
+    for email in ("rosa.coord@example.org", "other.coord@example.org"):
+        assert shown_to(app, email, need_id) == (403, 403, False)

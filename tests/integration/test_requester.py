@@ -3,10 +3,11 @@ import re
 
 import sqlalchemy as sa
 
+from aid.adapters import notify
 from aid.extensions import db
 from aid.models import Event, Match, MatchState, Need, NeedStatus, PendingWork
 from aid.services.tokens import hash_token
-from tests.factories import add_union, add_volunteer, drain, need_form, post_need
+from tests.factories import add_union, add_volunteer, drain, login, need_form, post_need
 
 
 def test_posting_stores_the_need_with_pending_work_and_only_a_token_hash(app, client):
@@ -221,3 +222,66 @@ def test_the_requester_can_change_their_request_and_the_change_is_checked_and_re
     client.post(f"/t/{token}/cancel")
     closed = client.post(f"/t/{token}/edit", data=form, follow_redirects=True)
     assert b"already closed" in closed.data
+
+
+class Recorder:
+    """A notifier that keeps what it was asked to send."""
+
+    sent = []
+
+    def send(self, notice):
+        self.sent.append(notice)
+
+
+def test_the_requester_deletes_their_request_after_confirming_and_the_link_then_says_deleted(make, monkeypatch):
+    monkeypatch.setitem(notify.NOTIFIERS, "record", Recorder)
+    monkeypatch.setattr(Recorder, "sent", [])
+    app = make(NOTIFIER="record")
+    client = app.test_client()
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able")
+    token = post_need(client, details="Key under the blue flowerpot", address="7 Cliffe High Street",
+                      contact_email="margaret@example.net", summary="Shopping, 10 min walk")
+    drain(app)
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    with app.app_context():
+        match_id = db.session.scalar(sa.select(Match.id))
+    ann.post(f"/me/offers/{match_id}/accept")
+    client.post(f"/t/{token}/messages", data={"body": "The gate code is 4821"})
+    assert f"/t/{token}/delete" in client.get(f"/t/{token}").get_data(as_text=True)
+    confirm = client.get(f"/t/{token}/delete")
+    assert confirm.status_code == 200 and b"Yes, delete my request" in confirm.data
+    deleted = client.post(f"/t/{token}/delete")
+    assert deleted.status_code == 303 and deleted.headers["Location"] == f"/t/{token}"
+    page = client.get(f"/t/{token}")
+    assert page.status_code == 410 and b"This request was deleted" in page.data
+    assert client.post(f"/t/{token}/cancel").status_code == 410 and client.get(f"/t/{token}/edit").status_code == 410
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert need.status == NeedStatus.CANCELLED and need.purged_at is not None
+        assert (need.details, need.address, need.contact_phone, need.contact_email, need.summary, need.lat) == \
+            ("", "", "", "", "", None)
+        assert need.messages == [] and db.session.get(Match, match_id).state == MatchState.WITHDRAWN
+        assert need.cell_lat is not None and str(need.category) == "food"  # still counted, coarsely
+    told = [(n.kind, n.match_id) for n in Recorder.sent if n.kind != "offer"]
+    assert told == [("need_deleted", match_id)]  # the volunteer who had accepted is told
+    task = ann.get(f"/me/tasks/{match_id}").get_data(as_text=True)
+    assert "cancelled this request" in task and "flowerpot" not in task and "4821" not in task
+
+
+def test_deleting_a_request_needs_the_csrf_token_and_answers_htmx_with_a_redirect(make):
+    app = make(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        add_union()
+    client = app.test_client()
+    form = client.get("/ask").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    token = post_need(client, csrf_token=csrf)
+    assert client.post(f"/t/{token}/delete").status_code == 400  # no CSRF token: refused, nothing erased
+    with app.app_context():
+        assert db.session.scalar(sa.select(Need.purged_at)) is None
+    deleted = client.post(f"/t/{token}/delete", data={"csrf_token": csrf}, headers={"HX-Request": "true"})
+    assert deleted.status_code == 200 and deleted.headers["HX-Redirect"] == f"/t/{token}"
+    assert client.get(f"/t/{token}").status_code == 410

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import Match, MatchState, Need, NeedStatus, Slot
+from tests.conftest import PASSWORD
 from tests.factories import add_skills, add_union, add_volunteer, drain, login, post_need
 
 PHONE = b"+447911123456"
@@ -206,3 +207,63 @@ def test_offers_round_the_distance_to_the_public_cell_and_the_profile_shows_the_
     assert "about 2 km" in why and "0.8 km" not in page  # one volunteer around: a 2 km cell; exactly 0.8 km
     profile = client.get("/me/profile").get_data(as_text=True)
     assert profile.index("first aid") < profile.index("↳ nurse")  # nurse sits under first aid
+
+
+def test_a_volunteer_downloads_their_own_profile_skills_availability_tasks_and_messages(app, client):
+    with app.app_context():
+        add_skills()
+        add_union()
+        add_volunteer("Ann Able", skills=["nurse"], schedule_days="0,2", schedule_from=540, schedule_to=720)
+        add_volunteer("Bob Baker")
+    post_need(client, summary="Shopping, 10 min walk")
+    drain(app)
+    match_id = _offered(app)["ann.able@example.org"]
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    ann.post(f"/me/offers/{match_id}/accept")
+    ann.post(f"/me/tasks/{match_id}/messages", data={"body": "I'll ring the bell twice"})
+    assert b"/me/data.json" in ann.get("/me/data").data
+    response = ann.get("/me/data.json")
+    assert response.status_code == 200 and response.content_type == "application/json"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="my-data-')
+    assert response.headers["Cache-Control"] == "private, no-store"
+    mine = response.get_json()
+    assert mine["account"] == {"name": "Ann Able", "email": "ann.able@example.org", "created_at": mine["account"]["created_at"]}
+    assert mine["profile"]["base"] == "Lewes" and mine["profile"]["lat"] == 50.874 and mine["skills"] == ["nurse"]
+    assert mine["availability"]["weekly_days"] == [0, 2] and mine["availability"]["weekly_from_minute"] == 540
+    assert [(t["state"], t["summary"]) for t in mine["tasks"]] == [("accepted", "Shopping, 10 min walk")]
+    assert [m["body"] for m in mine["messages"]] == ["I'll ring the bell twice"]
+    assert "Bob" not in response.get_data(as_text=True) and "Mrs Hill" not in response.get_data(as_text=True)
+
+
+def test_deleting_an_account_asks_the_password_logs_out_offers_the_task_again_and_keeps_anonymous_rows(app, client):
+    token = _setup(app, client, names=("Ann Able",))
+    match_id = _offered(app)["ann.able@example.org"]
+    with app.app_context():
+        add_volunteer("Cal Late")
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    ann.post(f"/me/offers/{match_id}/accept")
+    ann.post(f"/me/tasks/{match_id}/messages", data={"body": "Ann here, 07700 900123"})
+    confirm = ann.get("/me/delete")
+    assert confirm.status_code == 200 and b'name="password"' in confirm.data
+    assert ann.post("/me/delete", data={"password": "not my password"}).status_code == 422
+    with app.app_context():
+        assert db.session.get(Match, match_id).state == MatchState.ACCEPTED  # nothing happened yet
+    deleted = ann.post("/me/delete", data={"password": PASSWORD}, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert deleted.status_code == 200 and deleted.headers["HX-Redirect"] == "/"
+    drain(app)
+    assert ann.get("/me/").status_code == 302  # logged out
+    assert client.post("/login", data={"email": "ann.able@example.org", "password": PASSWORD}).status_code == 422
+    assert set(_offered(app)) == {"cal.late@example.org"}  # the task is offered again
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        assert match.state == MatchState.RELEASED and db.session.scalar(sa.select(Slot.volunteer_id)) is None
+        gone = match.volunteer
+        assert (gone.lat, gone.base_label, gone.on_duty, gone.skills, gone.union_id) == (None, "", False, [], match.need.union_id)
+        assert gone.user.name == "deleted account" and gone.user.email.endswith("@invalid")
+        assert match.need.first_accepted_at is not None  # the numbers still count the accept
+        stored = " ".join(str(row) for table in ("users", "volunteers", "events", "messages", "matches")
+                          for row in db.session.execute(sa.text(f"SELECT * FROM {table}")))
+    assert not any(word in stored for word in ("Ann", "ann.able", "07700 900123"))
+    assert "(message deleted)" in client.get(f"/t/{token}").get_data(as_text=True)
