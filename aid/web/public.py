@@ -115,7 +115,7 @@ def message(token):
     form = MessageForm()
     try:
         if not form.validate():
-            raise ServiceError(" ".join(form.body.errors))
+            raise ServiceError(" ".join(map(str, form.body.errors)))  # lazy strings
         messages.post(need, form.body.data, utcnow())
     except ServiceError as error:
         flash(str(error), "error")
