@@ -8,7 +8,7 @@ from aid.extensions import db, limiter
 from aid.models import utcnow
 from aid.services import ServiceError, messages, needs
 from aid.web.forms import MessageForm, NeedForm, ThanksForm
-from aid.web.htmx import go, render, tag, unchanged
+from aid.web.htmx import go, local_target, render, tag, unchanged
 
 bp = Blueprint("public", __name__)
 
@@ -129,8 +129,7 @@ def language():
     code = request.form.get("lang", "")
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "")
-    return go(target if target.startswith("/") and not target.startswith("//") else url_for("public.home"))
+    return go(local_target(request.form.get("next")) or url_for("public.home"))
 
 
 def store(form):
