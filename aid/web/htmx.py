@@ -4,6 +4,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import make_response, redirect, render_template, request
 from flask_babel import get_locale
+from werkzeug.urls import iri_to_uri
 
 
 def wants_fragment():
@@ -25,7 +26,7 @@ def go(url):
     """Navigate after a submit: 303 for a plain form, HX-Redirect for htmx (which ignores 3xx)."""
     if request.headers.get("HX-Request") == "true":
         response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
+        response.headers["HX-Redirect"] = iri_to_uri(url)  # headers are latin-1 on a real server, like Location
         return response
     return redirect(url, 303)
 

@@ -60,6 +60,8 @@ def test_the_language_switch_never_sends_anyone_off_site(client):
         response = client.post("/language", data={"lang": "es", "next": unquote(raw)}, headers={"HX-Request": "true"})
         assert (response.status_code, response.headers["HX-Redirect"]) == (200, "/"), raw
     assert client.post("/language", data={"lang": "en", "next": "/ask"}).headers["Location"] == "/ask"
+    htmx = client.post("/language", data={"lang": "en", "next": "/ask?q=é"}, headers={"HX-Request": "true"})
+    assert htmx.headers["HX-Redirect"] == "/ask?q=%C3%A9"  # headers must be latin-1 for a real server
 
 
 def _noindex(response):
