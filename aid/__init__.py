@@ -4,7 +4,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
 from aid.config import Config
 from aid.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
@@ -65,18 +64,12 @@ def _bind_extensions(app):
     compress.init_app(app)
 
 
-class DatabaseInt(IntegerConverter):
-    """An id in a URL: a number too large for the database's integer columns is a 404, not a 500."""
-
-    def __init__(self, url_map, **options):
-        super().__init__(url_map, **{"max": 2**31 - 1, **options})
-
-
 def _register(app):
     from aid import cli, i18n, jobs
     from aid.web import admin, api, auth, board, errors, offline, public, security, templating, volunteer
+    from aid.web.params import IdConverter
 
-    app.url_map.converters["int"] = DatabaseInt  # before the blueprints' rules are built
+    app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are built
     for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
     security.init_app(app)

@@ -46,18 +46,18 @@ class Filters:
     older_than_hours: int = 0
 
     @classmethod
-    def from_args(cls, args, skills=()):
+    def from_args(cls, args, skills=(), older_than_hours=None):
+        """The filters from a query string; the hours come already checked (aid.web.params.query_int)."""
         def pick(name, allowed):
             value = args.get(name, "")
             return value if value in allowed else ""
 
-        hours = args.get("older_than_hours", "")
         return cls(
             column=pick("column", {name for name, _ in COLUMNS}),
             urgency=pick("urgency", {u.value for u in Urgency}),
             category=pick("category", {c.value for c in Category}),
             skill=pick("skill", set(skills)),
-            older_than_hours=int(hours) if hours.isdigit() and int(hours) < 10_000 else 0,
+            older_than_hours=older_than_hours or 0,
         )
 
     def query(self):

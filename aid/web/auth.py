@@ -8,7 +8,7 @@ from aid.extensions import db, limiter
 from aid.models import utcnow
 from aid.services import ServiceError, accounts
 from aid.web.forms import LoginForm, SignupForm
-from aid.web.htmx import go, render
+from aid.web.htmx import go, local_target, render
 
 bp = Blueprint("auth", __name__)
 
@@ -25,8 +25,8 @@ def signup():
         else:
             db.session.commit()
             _start_session(user, remember=False)
-            if request.args.get("next"):  # e.g. back to a coordinator invitation
-                return go(_next_page(user))
+            if target := local_target(request.args.get("next")):  # e.g. back to a coordinator invitation
+                return go(target)
             flash(_("Welcome! Tell us what you can do and where you are, then switch on “available”."), "ok")
             return go(url_for("volunteer.profile"))
     return render("auth/signup.html", "auth/_signup_form.html", status=422 if form.errors else 200, form=form)
@@ -79,8 +79,7 @@ def _fresh_session():
 
 
 def _next_page(user):
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    if target := local_target(request.args.get("next")):
         return target
     if user.coordinator_of:
         return url_for("board.index")

@@ -11,6 +11,7 @@ from aid.services import board, matching, numbers, roster
 from aid.services.access import coordinates
 from aid.services.coordination import CLOSE_REASONS
 from aid.web.htmx import render, tag, unchanged
+from aid.web.params import query_int
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -26,7 +27,8 @@ def _coordinators_only():
 def index():
     unions, now = board.union_ids(current_user), utcnow()
     choices = _filter_choices()
-    filters = board.Filters.from_args(request.args, skills=[slug for slug, _name in choices["skill"]])
+    filters = board.Filters.from_args(request.args, skills=[slug for slug, _name in choices["skill"]],
+                                      older_than_hours=query_int("older_than_hours", hi=9_999))
     etag = f"{board.version(unions, now)}-{sorted(filters.query().items())}"
     if (cached := unchanged(etag)) is not None:
         return cached

@@ -10,6 +10,7 @@ from aid.models import PendingWork, utcnow
 from aid.services import ServiceError, board, coordination, escalation, roster
 from aid.web.board import bp, need_or_404
 from aid.web.htmx import go
+from aid.web.params import form_id
 
 
 @bp.post("/needs/<int:need_id>/close")
@@ -32,7 +33,8 @@ def assign(need_id):
 
 @bp.post("/needs/<int:need_id>/release")
 def release(need_id):
-    return _act(need_id, lambda need: coordination.release(need, _int("match_id"), current_user, utcnow()),
+    return _act(need_id, lambda need: coordination.release(
+        need, _id("match_id", _("That volunteer is not holding this need.")), current_user, utcnow()),
                 _("Released. We are asking other volunteers."))
 
 
@@ -60,7 +62,8 @@ def escalate(need_id):
 
 @bp.post("/needs/<int:need_id>/merge")
 def merge(need_id):
-    return _act(need_id, lambda need: coordination.merge(need, _int("into"), current_user, utcnow()),
+    return _act(need_id, lambda need: coordination.merge(
+        need, _id("into", _("Choose another need of your union to merge into.")), current_user, utcnow()),
                 _("Merged."))
 
 
@@ -91,9 +94,12 @@ def _act(need_id, action, message):
 
 
 def _volunteer_id():
-    return _int("volunteer_id")
+    return _id("volunteer_id", _("Choose a volunteer."))
 
 
-def _int(name):
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else 0
+def _id(name, message):
+    """A posted id; one that cannot exist is refused like one that does not (a flashed message)."""
+    found = form_id(name)
+    if found is None:
+        raise ServiceError(message)
+    return found

@@ -2,7 +2,7 @@
 import re
 
 import phonenumbers
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -35,6 +35,8 @@ URGENCIES = [
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # made by the browser for offline replays
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
+FORM_FIELDS = object()  # the default formdata of our forms: the request's posted fields
+SUBMITTED = {"POST", "PUT", "PATCH", "DELETE"}  # Flask-WTF's SUBMIT_METHODS
 
 
 def _bounded(number):
@@ -47,7 +49,16 @@ def _printable(value):
 
 
 class Form(FlaskForm):
-    """Every text a person sends loses control characters before it is validated."""
+    """An HTML form: read from the posted fields only, each text without control characters.
+
+    Flask-WTF would read a JSON body instead when one is sent, and raise (a 500) on one
+    that is not an object, like `[1]` or `"x"`. Our forms are never sent as JSON.
+    """
+
+    def __init__(self, formdata=FORM_FIELDS, **kwargs):
+        if formdata is FORM_FIELDS:  # what Flask-WTF would pick, but never the JSON body
+            formdata = (request.form or None) if request.method in SUBMITTED else None
+        super().__init__(formdata=formdata, **kwargs)
 
     class Meta:
         def bind_field(self, form, unbound_field, options):

@@ -1,6 +1,10 @@
 """htmx helpers: one URL answers with the page or its fragment, and navigation after a submit."""
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import make_response, redirect, render_template, request
 from flask_babel import get_locale
+from werkzeug.urls import iri_to_uri
 
 
 def wants_fragment():
@@ -22,9 +26,30 @@ def go(url):
     """Navigate after a submit: 303 for a plain form, HX-Redirect for htmx (which ignores 3xx)."""
     if request.headers.get("HX-Request") == "true":
         response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
+        response.headers["HX-Redirect"] = iri_to_uri(url)  # headers are latin-1 on a real server, like Location
         return response
     return redirect(url, 303)
+
+
+def local_target(target):
+    """`target` if it is a path on this site (a `next` to go back to), else None.
+
+    Browsers read `//host`, `/\\host`, `\\/host` and `/<tab>/host` as another site, drop tabs
+    and newlines inside a URL, and some decode `%2F` or fold a full-width solidus: so the
+    target must be a plain path, and stay one once percent-decoded and NFKC-folded.
+    Control characters would also make Werkzeug raise on the Location header (a 500).
+    """
+    if not isinstance(target, str) or not 0 < len(target) <= 2000:
+        return None
+    for form in {target, unquote(target), unicodedata.normalize("NFKC", unquote(target))}:
+        if not form.startswith("/") or form.startswith("//") or "\\" in form:
+            return None
+        if any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in form):
+            return None
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return None
+    return target
 
 
 def unchanged(etag):

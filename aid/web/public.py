@@ -9,7 +9,7 @@ from aid.jobs import tasks
 from aid.models import utcnow
 from aid.services import ServiceError, messages, needs, rights
 from aid.web.forms import DeleteRequestForm, MessageForm, NeedForm, ThanksForm
-from aid.web.htmx import go, render, tag, unchanged
+from aid.web.htmx import go, local_target, render, tag, unchanged
 from aid.web.limits import asking
 
 bp = Blueprint("public", __name__)
@@ -117,7 +117,7 @@ def message(token):
     form = MessageForm()
     try:
         if not form.validate():
-            raise ServiceError(" ".join(form.body.errors))
+            raise ServiceError(" ".join(map(str, form.body.errors)))  # lazy strings
         messages.post(need, form.body.data, utcnow())
     except ServiceError as error:
         flash(str(error), "error")
@@ -131,8 +131,7 @@ def language():
     code = request.form.get("lang", "")
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "")
-    return go(target if target.startswith("/") and not target.startswith("//") else url_for("public.home"))
+    return go(local_target(request.form.get("next")) or url_for("public.home"))
 
 
 def store(form):

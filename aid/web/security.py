@@ -1,7 +1,7 @@
 """Security headers on every response, and who is logged in."""
 from urllib.parse import urlsplit
 
-from flask import g
+from flask import g, request
 from flask_login import AnonymousUserMixin
 
 from aid.extensions import db, login_manager
@@ -35,13 +35,25 @@ def init_app(app):
     tiles = urlsplit(app.config.get("TILE_URL") or "")
     csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tiles.scheme}://{tiles.netloc}") if tiles.netloc else CSP
 
+    app.context_processor(lambda: {"private_link": private_link})  # base.html's robots meta
+
     @app.after_request
     def _headers(response):
         for name, value in {**HEADERS, "Content-Security-Policy": csp}.items():
             response.headers.setdefault(name, value)
+        if private_link():
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def private_link():
+    """A page reached by a secret link (a tracking or invitation token, or carrying one in `next`).
+
+    Search engines must never list it: the link alone lets anyone in.
+    """
+    return "token" in (request.view_args or {}) or "next" in request.args
 
 
 @login_manager.user_loader

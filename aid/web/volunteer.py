@@ -127,7 +127,7 @@ def message(match_id):
         abort(403)
     try:
         if not form.validate():
-            raise ServiceError(" ".join(form.body.errors))
+            raise ServiceError(" ".join(map(str, form.body.errors)))  # lazy strings
         messages.post(match.need, form.body.data, utcnow(), user=current_user)
     except ServiceError as error:
         flash(str(error), "error")
