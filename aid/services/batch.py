@@ -7,7 +7,7 @@ from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.matching.batch import batch_assign
 from aid.matching.geo import haversine_km
-from aid.matching.scoring import Reasons
+from aid.matching.reasons import Reasons
 from aid.matching.waves import offer_minutes
 from aid.models import LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import events
@@ -43,7 +43,7 @@ def _offer(need, info, assignment, volunteers, explain, now):
     km = haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon)
     match = Match(need_id=need.id, slot_id=slot.id, volunteer_id=volunteer.id, state=MatchState.OFFERED,
                   score=assignment.score, distance_km=km, offered_at=now, wave=0,
-                  reasons=" · ".join(explain(volunteer, slot, km)),
+                  reasons=[r.dump() for r in explain(volunteer, slot, km)],
                   expires_at=now + timedelta(minutes=offer_minutes(str(need.urgency))))
     db.session.add(match)
     if need.status == NeedStatus.OPEN:

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
+from aid.matching.reasons import CHOSEN_BY_COORDINATOR
+from aid.matching.types import Reason
 from aid.models import HOLDING, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import ServiceError, events, locating, matches, needs, work
 from aid.services.access import coordinates
@@ -95,7 +97,7 @@ def _offer(need, match, volunteer_id, now):
         match = Match(need_id=need.id, volunteer_id=volunteer_id)
         db.session.add(match)
     match.slot_id, match.state = need.open_slots[0].id, MatchState.OFFERED
-    match.offered_at, match.expires_at, match.reasons = now, None, "chosen by a coordinator"
+    match.offered_at, match.expires_at, match.reasons = now, None, [Reason.of(CHOSEN_BY_COORDINATOR).dump()]
     match.volunteer = volunteer
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING

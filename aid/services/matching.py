@@ -122,7 +122,7 @@ def _offer(need, wave, now):
     number = max((m.wave for m in need.matches), default=0) + 1
     matches = [
         Match(need_id=need.id, slot_id=c.slot_id, volunteer_id=c.volunteer_id, state=MatchState.OFFERED,
-              score=c.score, distance_km=c.distance_km, reasons=" · ".join(c.reasons),
+              score=c.score, distance_km=c.distance_km, reasons=[r.dump() for r in c.reasons],
               wave=number, offered_at=now, expires_at=expires)
         for c in wave
     ]

@@ -11,7 +11,7 @@ from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, utcnow
-from aid.services import ServiceError, accounts, availability, matches, matching, messages
+from aid.services import ServiceError, accounts, availability, matches, matching, messages, skills
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.forms import EtaForm, MessageForm, ProfileForm, ReasonForm
@@ -39,7 +39,7 @@ def offers():
     if (cached := unchanged(version)) is not None:
         return cached
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
-                  now=utcnow(), version=version)
+                  now=utcnow(), version=version, skill_names=skills.names())
 
 
 @bp.post("/snooze")
