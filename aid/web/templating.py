@@ -2,6 +2,7 @@
 import phonenumbers
 import sqlalchemy as sa
 
+from aid.models import Category, EventKind, Urgency
 from aid.web.reasons import reasons
 
 
@@ -40,3 +41,5 @@ def init_app(app):
     app.add_template_filter(map_url)
     app.add_template_filter(area_url)
     app.add_template_filter(reasons)
+    for vocabulary in (Category, Urgency, EventKind):  # their labels, in the reader's language
+        app.add_template_global(vocabulary)

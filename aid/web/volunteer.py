@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
-from aid.models import HOLDING, Match, MatchState, Skill, utcnow
+from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
 from aid.services import ServiceError, accounts, availability, matches, matching, messages, skills
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
@@ -27,13 +27,10 @@ def _volunteers_only():
         abort(403)
 
 
-URGENCY_ORDER = {"critical": 0, "high": 1, "normal": 2, "low": 3}
-
-
 @bp.get("/")
 def offers():
     me = current_user.volunteer
-    offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (URGENCY_ORDER[str(m.need.urgency)], m.distance_km))
+    offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (-Urgency(m.need.urgency).rank, m.distance_km))
     tasks = _mine(*HOLDING)
     version = f"offers-{me.id}-{me.on_duty}-" + "-".join(f"{m.id}{m.state}" for m in offered + tasks)
     if (cached := unchanged(version)) is not None:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from aid.extensions import db
 from aid.matching.geo import MAX_TRAVEL_KM, haversine_km
 from aid.models import Match, Need, Skill, Slot, User, Volunteer, volunteer_skills
-from aid.services.candidates import load_candidates, load_skill_tree, volunteer_box
+from aid.services.candidates import load_candidates, load_skill_tree, lon_inside, volunteer_box
 from tests.unit.conftest import NOW
 from tests.unit.test_matching_properties import move, people, places
 
@@ -103,3 +103,11 @@ def test_candidate_query_finds_everyone_in_range(app, place):
             limited = {v.id for v in load_candidates(db.session, plat, plon, NOW, limit_km=4.0)}
             assert limited == {i for i in within if haversine_km(plat, plon, *where[i]) <= 4.0}
         db.session.rollback()
+
+
+@pytest.mark.parametrize(("west", "east", "inside"), [(-0.2, 0.0, [1]), (179.9, -179.9, [2, 3]), (170.0, -170.0, [2, 3])])
+def test_longitude_inside_a_box_known_in_advance_wraps_across_the_antimeridian(session, west, east, inside):
+    for id_, lon in ((1, -0.12), (2, 179.95), (3, -179.95), (4, 90.0)):
+        add_volunteer(session, id_, 0.0, lon)
+    found = session.scalars(sa.select(Volunteer.id).where(lon_inside(west, east, Volunteer.lon)).order_by(Volunteer.id))
+    assert list(found) == inside
