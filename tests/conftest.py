@@ -193,8 +193,9 @@ def _cheap_password_hashing():
 
     from aid.services import accounts
 
-    accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
+    with pytest.MonkeyPatch.context() as patch:  # the real hasher comes back after the session
+        patch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
 
 
 def at_once(calls, timeout=60):

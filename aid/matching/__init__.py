@@ -8,6 +8,7 @@ from aid.matching.types import (  # noqa: F401
     Candidate,
     Exclusion,
     NeedInfo,
+    Reason,
     Shortlist,
     SlotInfo,
     VolunteerInfo,

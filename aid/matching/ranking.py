@@ -5,7 +5,8 @@ from operator import itemgetter
 
 from aid.matching.eligibility import fillable, first_failure, missing_detail
 from aid.matching.geo import km_from
-from aid.matching.scoring import Reasons, base_score, slot_score
+from aid.matching.reasons import Reasons
+from aid.matching.scoring import base_score, slot_score
 from aid.matching.skills import SkillTree
 from aid.matching.types import Candidate, Exclusion, NeedInfo, Shortlist, SlotInfo, VolunteerInfo
 from aid.matching.weights import Weights

@@ -1,4 +1,4 @@
-"""Score terms for an eligible volunteer and a slot, and the reasons shown with them."""
+"""Score terms for an eligible volunteer and a slot, and how rare each skill is."""
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -40,47 +40,6 @@ def slot_score(v: VolunteerInfo, slot: SlotInfo, tree: SkillTree,
     spare = [h for h in v.skills if not req.intersection(tree.ancestors(h))] if req else v.skills
     scarce = max((scarcity.get(h, 0.0) for h in spare), default=0.0)
     return w.skill_fit * fit + w.scarcity * (1.0 - min(max(scarce, 0.0), 1.0))
-
-
-class Reasons:
-    """Short human reasons for one need: distance, skills covered, vehicle, language, load, declines.
-
-    e.g. ("1.2 km", "nurse covers first aid", "has a vehicle", "speaks es", "1 of 5 tasks this week").
-    Phrases repeat across volunteers, so each is built once per need and reused.
-    """
-
-    def __init__(self, need: NeedInfo, tree: SkillTree):
-        self.need, self.tree, self._skills, self._rest = need, tree, {}, {}
-
-    def __call__(self, v: VolunteerInfo, slot: SlotInfo, km: float) -> tuple[str, ...]:
-        skills = self._skills.get((v.skills, slot.id))
-        if skills is None:
-            skills = self._skills[(v.skills, slot.id)] = self._skill_phrases(v.skills, slot)
-        key = (v.has_vehicle, v.week_count, v.week_cap, v.recent_declines)
-        rest = self._rest.get(key)
-        if rest is None:
-            rest = self._rest[key] = self._rest_phrases(*key)
-        return (f"{km:.1f} km",) + skills + rest
-
-    def _skill_phrases(self, held: frozenset[str], slot: SlotInfo) -> tuple[str, ...]:
-        out = []
-        for req in sorted(slot.skills):
-            by = self.tree.coverer(held, req)
-            out.append(f"has {_name(req)} skill" if by == req else f"{_name(by)} covers {_name(req)}")
-        return tuple(out)
-
-    def _rest_phrases(self, vehicle: bool, week: int, cap: int, declines: int) -> tuple[str, ...]:
-        out = ["has a vehicle"] if vehicle else []
-        if self.need.language is not None:
-            out.append(f"speaks {self.need.language}")
-        out.append(f"{week} of {cap} tasks this week")
-        if declines:
-            out.append(f"{declines} recent decline{'s' if declines > 1 else ''}")
-        return tuple(out)
-
-
-def _name(slug: str | None) -> str:
-    return (slug or "?").replace("-", " ").replace("_", " ")
 
 
 def skill_scarcity(needs: Sequence[NeedInfo], volunteers: Sequence[VolunteerInfo],

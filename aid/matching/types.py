@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+Value = str | int | float | None
+
 
 @dataclass(frozen=True, slots=True)
 class VolunteerInfo:
@@ -50,6 +52,31 @@ class NeedInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason a volunteer fits: a stable code and its named arguments (aid.matching.reasons)."""
+
+    code: str
+    args: tuple[tuple[str, Value], ...] = ()  # (name, value) pairs, sorted by name
+
+    @classmethod
+    def of(cls, code: str, **args: Value) -> "Reason":
+        return cls(code, tuple(sorted(args.items())))
+
+    @classmethod
+    def load(cls, data: dict) -> "Reason":
+        """From its stored form, {"code": ..., **args}."""
+        return cls.of(**data)
+
+    @property
+    def kwargs(self) -> dict[str, Value]:
+        return dict(self.args)
+
+    def dump(self) -> dict:
+        """Its stored form (JSON): {"code": ..., **args}."""
+        return {"code": self.code, **self.kwargs}
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A volunteer who passed every rule, tied to the slot they are offered, with the why."""
 
@@ -57,7 +84,7 @@ class Candidate:
     slot_id: int
     score: float
     distance_km: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ from aid.models.enums import (  # noqa: F401
     CLOSED_NEED,
     HOLDING,
     Category,
+    EventKind,
     LocationStatus,
     MatchState,
     NeedStatus,

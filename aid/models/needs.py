@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from aid.extensions import db
+from aid.matching.types import Reason
 from aid.models.enums import (
     Category,
     LocationStatus,
@@ -104,7 +105,8 @@ class Match(db.Model):
     state = enum_column(MatchState, nullable=False, default=MatchState.OFFERED)
     score: Mapped[float] = mapped_column(sa.Float, default=0.0)
     distance_km: Mapped[float] = mapped_column(sa.Float, default=0.0)
-    reasons: Mapped[str] = mapped_column(sa.Text, default="")  # " · "-joined, human-readable
+    # Why this volunteer: [{"code": ..., **args}], see aid.matching.reasons (rendered per language).
+    reasons: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
     wave: Mapped[int] = mapped_column(default=1)
     offered_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -123,7 +125,8 @@ class Match(db.Model):
 
     @property
     def reason_list(self):
-        return [r for r in self.reasons.split(" · ") if r]
+        """The stored reasons as the engine's Reason values."""
+        return tuple(Reason.load(r) for r in self.reasons or ())
 
 
 class Event(db.Model):

@@ -7,9 +7,9 @@ from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.matching.batch import batch_assign
 from aid.matching.geo import haversine_km
-from aid.matching.scoring import Reasons
+from aid.matching.reasons import Reasons
 from aid.matching.waves import offer_minutes
-from aid.models import LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
+from aid.models import EventKind, LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import events
 from aid.services.candidates import load_on_duty, load_skill_tree
 from aid.services.matching import matched, need_info
@@ -43,12 +43,12 @@ def _offer(need, info, assignment, volunteers, explain, now):
     km = haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon)
     match = Match(need_id=need.id, slot_id=slot.id, volunteer_id=volunteer.id, state=MatchState.OFFERED,
                   score=assignment.score, distance_km=km, offered_at=now, wave=0,
-                  reasons=" · ".join(explain(volunteer, slot, km)),
+                  reasons=[r.dump() for r in explain(volunteer, slot, km)],
                   expires_at=now + timedelta(minutes=offer_minutes(str(need.urgency))))
     db.session.add(match)
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING
-    events.record(need, "offered", "Offered in the backlog run after a surge", now=now)
+    events.record(need, EventKind.OFFERED, "Offered in the backlog run after a surge", now=now)
     db.session.flush()
     user_id = db.session.scalar(sa.select(Volunteer.user_id).where(Volunteer.id == volunteer.id))
     return Notice("offer", user_id=user_id, need_id=need.id, match_id=match.id)

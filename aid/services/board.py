@@ -11,6 +11,7 @@ from aid.models import (
     Category,
     Escalation,
     Event,
+    EventKind,
     LocationStatus,
     Match,
     Need,
@@ -31,7 +32,6 @@ COLUMNS = (
     ("done", (NeedStatus.FULFILLED,)),
 )
 WAITING = (NeedStatus.OPEN, NeedStatus.MATCHING)
-URGENCY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 DONE_SHOWN_FOR = timedelta(days=1)
 
 
@@ -100,7 +100,7 @@ def needs(unions, filters, now):
     found = db.session.scalars(query.options(
         selectinload(Need.events), selectinload(Need.matches).joinedload(Match.volunteer).joinedload(Volunteer.user),
     )).all()
-    return sorted(found, key=lambda n: (URGENCY_RANK[str(n.urgency)], n.created_at))
+    return sorted(found, key=lambda n: (-Urgency(n.urgency).rank, n.created_at))
 
 
 def columns(found):
@@ -124,7 +124,7 @@ def stuck(found, now):
             continue
         if need.location_status == LocationStatus.NOT_FOUND:
             reasons.append((need, "no_place"))
-        elif (last := events.last_state_event(need)) is not None and last.kind == "no_volunteer":
+        elif (last := events.last_state_event(need)) is not None and last.kind == EventKind.NO_VOLUNTEER:
             reasons.append((need, "nobody_eligible"))
         elif lateness(need, now) == "late":
             reasons.append((need, "late"))

@@ -24,8 +24,15 @@ def volunteer_box(lat: float, lon: float, max_km: float) -> tuple[float, float, 
     return travel_box(lat, lon, min(max_km, MAX_TRAVEL_KM))
 
 
-def _lon_inside(west, east, lon):
-    """SQL: longitude `lon` lies between west and east, wrapped boxes (west > east) included."""
+def lon_inside(west, east, lon):
+    """SQL: longitude `lon` lies between west and east, wrapped boxes (west > east) included.
+
+    The SQL twin of aid.matching.geo.box_contains. With west and east known numbers the
+    one form that applies is chosen here (a plain BETWEEN, which an index serves);
+    with columns or parameters the database decides per row.
+    """
+    if isinstance(west, int | float) and isinstance(east, int | float):
+        return lon.between(west, east) if west <= east else sa.or_(lon >= west, lon <= east)
     plain = sa.and_(west <= east, west <= lon, east >= lon)
     return sa.or_(plain, sa.and_(west > east, sa.or_(west <= lon, east >= lon)))
 
@@ -33,9 +40,9 @@ def _lon_inside(west, east, lon):
 def _box_filter(limited: bool):
     """SQL: on duty, stored travel box holding (:lat, :lon); if limited, base inside the need's box."""
     cond = [V.c.on_duty == sa.true(), V.c.box_south.between(P("band"), P("lat")),
-            V.c.box_north >= P("lat"), _lon_inside(V.c.box_west, V.c.box_east, P("lon"))]
+            V.c.box_north >= P("lat"), lon_inside(V.c.box_west, V.c.box_east, P("lon"))]
     if limited:
-        cond += [V.c.lat.between(P("south"), P("north")), _lon_inside(P("west"), P("east"), V.c.lon)]
+        cond += [V.c.lat.between(P("south"), P("north")), lon_inside(P("west"), P("east"), V.c.lon)]
     return sa.and_(*cond)
 
 

@@ -5,7 +5,9 @@ from flask_babel import lazy_gettext as _l
 
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
-from aid.models import HOLDING, Match, MatchState, Need, NeedStatus, Volunteer
+from aid.matching.reasons import CHOSEN_BY_COORDINATOR
+from aid.matching.types import Reason
+from aid.models import HOLDING, EventKind, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import ServiceError, events, locating, matches, needs, work
 from aid.services.access import coordinates
 
@@ -24,7 +26,7 @@ def close(need, reason, user, now):
     status, label = CLOSE_REASONS[reason]
     needs.close(need, status, now)
     with force_locale("en"):
-        events.record(need, "closed", str(label), user=user, now=now)
+        events.record(need, EventKind.CLOSED, str(label), user=user, now=now)
 
 
 def offer_to(need, volunteer_id, user, now):
@@ -33,7 +35,7 @@ def offer_to(need, volunteer_id, user, now):
     if match is not None and match.state == MatchState.OFFERED:
         raise ServiceError(_l("%(name)s has already been asked.", name=match.volunteer.user.name))
     match = _offer(need, match, volunteer_id, now)
-    events.record(need, "offered", f"Offered by hand to {match.volunteer.user.name}", user=user, now=now)
+    events.record(need, EventKind.OFFERED, f"Offered by hand to {match.volunteer.user.name}", user=user, now=now)
     return match
 
 
@@ -45,7 +47,7 @@ def assign(need, volunteer_id, user, now):
     db.session.flush()
     if matches.accept(match, now) != matches.Accepted.YES:
         raise ServiceError(_l("That place was taken a moment ago."))
-    events.record(need, "assigned", f"Assigned by hand to {match.volunteer.user.name}", user=user, now=now)
+    events.record(need, EventKind.ASSIGNED, f"Assigned by hand to {match.volunteer.user.name}", user=user, now=now)
 
 
 def release(need, match_id, user, now):
@@ -64,7 +66,7 @@ def set_place(need, text, user, now):
     if need.status.is_closed:
         raise ServiceError(_l("This need is closed."))
     locating.place(need, found.lat, found.lon, found.label, found.exact)
-    events.record(need, "located", f"Placed by hand at {found.label}", user=user, now=now)
+    events.record(need, EventKind.LOCATED, f"Placed by hand at {found.label}", user=user, now=now)
     return work.add(need)
 
 
@@ -74,8 +76,8 @@ def merge(need, into_id, user, now):
     if target is None or target.id == need.id or not coordinates(user, target):
         raise ServiceError(_l("Choose another need of your union to merge into."))
     close(need, "duplicate", user, now)
-    events.record(need, "merged", f"Merged into #{target.id}", user=user, now=now)
-    events.record(target, "merged", f"#{need.id} merged into this need", user=user, now=now)
+    events.record(need, EventKind.MERGED, f"Merged into #{target.id}", user=user, now=now)
+    events.record(target, EventKind.MERGED, f"#{need.id} merged into this need", user=user, now=now)
 
 
 def _existing(need, volunteer_id):
@@ -95,7 +97,7 @@ def _offer(need, match, volunteer_id, now):
         match = Match(need_id=need.id, volunteer_id=volunteer_id)
         db.session.add(match)
     match.slot_id, match.state = need.open_slots[0].id, MatchState.OFFERED
-    match.offered_at, match.expires_at, match.reasons = now, None, "chosen by a coordinator"
+    match.offered_at, match.expires_at, match.reasons = now, None, [Reason.of(CHOSEN_BY_COORDINATOR).dump()]
     match.volunteer = volunteer
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING

@@ -8,10 +8,8 @@ from flask_babel import lazy_gettext as _l
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.matching.areas import reach_km
-from aid.models import Coordinator, Escalation, LocationStatus, Need, NeedStatus, Union, Urgency
+from aid.models import Coordinator, Escalation, EventKind, LocationStatus, Need, NeedStatus, Union, Urgency
 from aid.services import ServiceError, events, work
-
-URGENCY_ORDER = [u.value for u in Urgency]  # low → critical
 
 
 def escalate_due(now):
@@ -44,7 +42,7 @@ def escalate_now(need, user, now):
     if need.escalation >= 2:
         raise ServiceError(_l("This need has already reached the region's hub."))
     notices = _to_neighbours(need, now) if need.escalation == 0 else _to_hub(need, now)
-    events.record(need, "escalated_by_hand", "Escalated by a coordinator", user=user, now=now)
+    events.record(need, EventKind.ESCALATED_BY_HAND, "Escalated by a coordinator", user=user, now=now)
     return work.add(need), notices
 
 
@@ -56,7 +54,7 @@ def allowed_unions(need):
 
 def _may_cross(need):
     union = db.session.get(Union, need.union_id)
-    return URGENCY_ORDER.index(str(need.urgency)) >= URGENCY_ORDER.index(union.escalate_from or "low")
+    return Urgency(need.urgency).rank >= Urgency(union.escalate_from or Urgency.LOW).rank
 
 
 def _to_neighbours(need, now):
@@ -67,7 +65,7 @@ def _to_neighbours(need, now):
         db.session.add(Escalation(need_id=need.id, union_id=union.id, level=1, created_at=now))
     need.escalation = 1
     names = ", ".join(u.name for u in neighbours) or "none within reach"
-    events.record(need, "escalated", f"Nobody local took it in time; asking neighbouring unions: {names}", now=now)
+    events.record(need, EventKind.ESCALATED, f"Nobody local took it in time; asking neighbouring unions: {names}", now=now)
     return _tell_coordinators(need, [u.id for u in neighbours], "escalated")
 
 
@@ -76,7 +74,7 @@ def _to_hub(need, now):
     region = need.union.region
     hub = region.hub if region else None
     if hub is None:
-        events.record(need, "hub_alerted", "Still nobody; this union's region has no hub to alert", now=now)
+        events.record(need, EventKind.HUB_ALERTED, "Still nobody; this union's region has no hub to alert", now=now)
         return []
     existing = db.session.scalar(sa.select(Escalation).where(
         Escalation.need_id == need.id, Escalation.union_id == hub.id))
@@ -84,7 +82,7 @@ def _to_hub(need, now):
         db.session.add(Escalation(need_id=need.id, union_id=hub.id, level=2, created_at=now))
     elif hub.id != need.union_id:
         existing.level = 2
-    events.record(need, "hub_alerted", f"Still nobody; alerted the region's hub: {hub.name}", now=now)
+    events.record(need, EventKind.HUB_ALERTED, f"Still nobody; alerted the region's hub: {hub.name}", now=now)
     return _tell_coordinators(need, [hub.id], "hub_alert")
 
 

@@ -1,9 +1,7 @@
 """The audit trail: every state change of a need writes one event."""
 from aid.extensions import db
 from aid.models import Event
-
-# Events that record who looked or wrote, not what happened to the need.
-AUDIT_ONLY = frozenset({"exported", "message", "purged"})
+from aid.models.enums import AUDIT_ONLY
 
 
 def last_state_event(need):
@@ -12,7 +10,7 @@ def last_state_event(need):
 
 
 def record(need, kind, detail="", user=None, actor=None, now=None):
-    """Add an event to a need's timeline; `actor` defaults to the user's name or "matcher"."""
+    """Add an event (`kind` an EventKind) to a need's timeline; `actor` defaults to the user's name or "matcher"."""
     event = Event(
         need_id=need.id, union_id=need.union_id, kind=kind, detail=detail[:300],
         user_id=user.id if user else None,

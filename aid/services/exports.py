@@ -5,7 +5,7 @@ import io
 import sqlalchemy as sa
 
 from aid.extensions import db
-from aid.models import HOLDING, Match, MatchState, Need, Region, Union
+from aid.models import HOLDING, EventKind, Match, MatchState, Need, Region, Union
 from aid.services import events
 from aid.services.access import union_scope
 from aid.services.board import visible
@@ -74,7 +74,7 @@ def needs_table(rows, personal=False):
 def record_personal_export(found, user, now):
     """One audit event per need whose personal data leaves the system, naming who took it."""
     for need in found:
-        events.record(need, "exported", f"Personal data exported by {user.name}", user=user, now=now)
+        events.record(need, EventKind.EXPORTED, f"Personal data exported by {user.name}", user=user, now=now)
 
 
 def open_data_unions(user):

@@ -8,8 +8,9 @@ from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.matching.areas import reach_km
 from aid.matching.geo import coarse_cell, haversine_km, travel_box
-from aid.models import LocationStatus, Region, Union, Volunteer
+from aid.models import EventKind, LocationStatus, Region, Union, Volunteer
 from aid.services import events
+from aid.services.candidates import lon_inside
 
 # The public cell is 0.5 km across where at least this many volunteers are based within
 # 2 km, else 2 km: a small cell in a village would point at a handful of houses.
@@ -36,26 +37,25 @@ def locate(need, now):
         return
     found = far = geocoding().locate(need.address)
     if found is not None and not near_a_union(found.lat, found.lon):
-        events.record(need, "location_not_found", f"The typed place matched {found.label}, far from every union",
+        events.record(need, EventKind.LOCATION_NOT_FOUND, f"The typed place matched {found.label}, far from every union",
                       now=now)
         found = None
     if found is None:
         need.location_status = LocationStatus.NOT_FOUND
         receiver = receiving_union(need, far)
         need.union_id = receiver.id if receiver else None
-        events.record(need, "location_not_found", "Could not find the typed place on the map; it goes to "
+        events.record(need, EventKind.LOCATION_NOT_FOUND, "Could not find the typed place on the map; it goes to "
                       + (receiver.name if receiver else "no union (none is set up)"), now=now)
         return
     place(need, found.lat, found.lon, found.label, found.exact)
     precision = "exact point" if found.exact else "town centre only"
-    events.record(need, "located", f"Placed at {found.label} ({precision})", now=now)
+    events.record(need, EventKind.LOCATED, f"Placed at {found.label} ({precision})", now=now)
 
 
 def _people_near(lat, lon, km):
     south, north, west, east = travel_box(lat, lon, km)
-    longitude = Volunteer.lon.between(west, east) if west <= east else sa.or_(Volunteer.lon >= west, Volunteer.lon <= east)
     return db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer).where(
-        Volunteer.lat.between(south, north), longitude))
+        Volunteer.lat.between(south, north), lon_inside(west, east, Volunteer.lon)))
 
 
 def near_a_union(lat, lon):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
-from aid.models import HOLDING, Match, MatchState, NeedStatus, Slot
+from aid.models import HOLDING, EventKind, Match, MatchState, NeedStatus, Slot
 from aid.services import ServiceError, events, work
 from aid.services.candidates import load_skill_tree
 from aid.services.matching import lock_need
@@ -55,7 +55,7 @@ def decline(match, reason, now):
     """Say no; the next candidate is offered at once."""
     need = lock_need(match.need_id)
     if _transition(match, (MatchState.OFFERED,), MatchState.DECLINED, responded_at=now, note=reason[:200]):
-        events.record(need, "declined", reason, user=match.volunteer.user, now=now)
+        events.record(need, EventKind.DECLINED, reason, user=match.volunteer.user, now=now)
         return work.add(need)
     return None
 
@@ -65,14 +65,14 @@ def on_my_way(match, eta, now):
     if not _transition(match, (MatchState.ACCEPTED, MatchState.EN_ROUTE), MatchState.EN_ROUTE, eta=eta[:40]):
         raise ServiceError(_l("This task is no longer yours."))
     need.status = NeedStatus.IN_PROGRESS
-    events.record(need, "en_route", f"On the way{', ETA ' + eta if eta else ''}", user=match.volunteer.user, now=now)
+    events.record(need, EventKind.EN_ROUTE, f"On the way{', ETA ' + eta if eta else ''}", user=match.volunteer.user, now=now)
 
 
 def done(match, now):
     need = lock_need(match.need_id)
     if not _transition(match, HOLDING, MatchState.DONE):
         raise ServiceError(_l("This task is no longer yours."))
-    events.record(need, "done", "Marked their part done", user=match.volunteer.user, now=now)
+    events.record(need, EventKind.DONE, "Marked their part done", user=match.volunteer.user, now=now)
     if not need.open_slots and all(m.state == MatchState.DONE for m in _holders(need)):
         need.status, need.closed_at = NeedStatus.FULFILLED, now
 
@@ -86,7 +86,7 @@ def release(match, reason, now):
                        .execution_options(synchronize_session=False))
     db.session.refresh(need)
     need.status = NeedStatus.MATCHING
-    events.record(need, "released", reason or "Gave the task back", user=match.volunteer.user, now=now)
+    events.record(need, EventKind.RELEASED, reason or "Gave the task back", user=match.volunteer.user, now=now)
     return work.add(need)
 
 
@@ -111,7 +111,7 @@ def _slots_for(match):
 def _after_accept(need, match, now):
     db.session.refresh(need)
     need.first_accepted_at = need.first_accepted_at or now
-    events.record(need, "accepted", "Accepted; address and contact now shown to them", user=match.volunteer.user, now=now)
+    events.record(need, EventKind.ACCEPTED, "Accepted; address and contact now shown to them", user=match.volunteer.user, now=now)
     if not need.open_slots:
         if need.status in (NeedStatus.OPEN, NeedStatus.MATCHING):
             need.status = NeedStatus.ASSIGNED

@@ -11,9 +11,9 @@ from aid.matching.geo import MAX_TRAVEL_KM, haversine_km
 from aid.matching.ranking import rank
 from aid.matching.types import Exclusion, NeedInfo, SlotInfo
 from aid.matching.waves import offer_minutes, plan_wave, wave_size
-from aid.models import LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
+from aid.models import EventKind, LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import events, work
-from aid.services.candidates import load_candidates, load_skill_tree
+from aid.services.candidates import load_candidates, load_skill_tree, lon_inside
 from aid.services.escalation import allowed_unions
 
 # Volunteers with one of these on a need are not asked again (they said no or gave it back).
@@ -44,8 +44,8 @@ def match_need(need, now):
     if wave:
         return _offer(need, wave, now)
     last = events.last_state_event(need)
-    if not outstanding and (last is None or last.kind != "no_volunteer"):
-        events.record(need, "no_volunteer", "No eligible volunteer is free nearby right now", now=now)
+    if not outstanding and (last is None or last.kind != EventKind.NO_VOLUNTEER):
+        events.record(need, EventKind.NO_VOLUNTEER, "No eligible volunteer is free nearby right now", now=now)
     return []
 
 
@@ -75,9 +75,8 @@ def needs_near(volunteer, now):
     if not volunteer.on_duty or volunteer.lat is None:
         return []
     south, north, west, east = volunteer.box_south, volunteer.box_north, volunteer.box_west, volunteer.box_east
-    longitude = (Need.lon.between(west, east) if west <= east else sa.or_(Need.lon >= west, Need.lon <= east))
-    nearby = db.session.scalars(sa.select(Need).where(
-        Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)), Need.lat.between(south, north), longitude)).all()
+    nearby = db.session.scalars(sa.select(Need).where(Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)),
+                                                      Need.lat.between(south, north), lon_inside(west, east, Need.lon))).all()
     reach = min(volunteer.max_km, MAX_TRAVEL_KM)
     return [work.add(need) for need in nearby if haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= reach]
 
@@ -122,14 +121,14 @@ def _offer(need, wave, now):
     number = max((m.wave for m in need.matches), default=0) + 1
     matches = [
         Match(need_id=need.id, slot_id=c.slot_id, volunteer_id=c.volunteer_id, state=MatchState.OFFERED,
-              score=c.score, distance_km=c.distance_km, reasons=" · ".join(c.reasons),
+              score=c.score, distance_km=c.distance_km, reasons=[r.dump() for r in c.reasons],
               wave=number, offered_at=now, expires_at=expires)
         for c in wave
     ]
     db.session.add_all(matches)
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING
-    events.record(need, "offered", f"Offered to {len(matches)} volunteer(s), wave {number}", now=now)
+    events.record(need, EventKind.OFFERED, f"Offered to {len(matches)} volunteer(s), wave {number}", now=now)
     db.session.flush()
     users = dict(db.session.execute(
         sa.select(Volunteer.id, Volunteer.user_id).where(Volunteer.id.in_([m.volunteer_id for m in matches]))).all())

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
-from aid.models import Message
+from aid.models import EventKind, Message
 from aid.services import ServiceError, events
 
 
@@ -15,5 +15,5 @@ def post(need, body, now, user=None):
         raise ServiceError(_l("This request is closed, so messages can no longer be sent."))
     message = Message(need_id=need.id, user_id=user.id if user else None, body=body[:1000], created_at=now)
     db.session.add(message)
-    events.record(need, "message", "", user=user, actor=None if user else "requester", now=now)
+    events.record(need, EventKind.MESSAGE, "", user=user, actor=None if user else "requester", now=now)
     return message

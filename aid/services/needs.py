@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.matching.geo import haversine_km
-from aid.models import CLOSED_NEED, HOLDING, Match, MatchState, Need, NeedStatus, Skill, Slot
+from aid.models import CLOSED_NEED, HOLDING, EventKind, Match, MatchState, Need, NeedStatus, Skill, Slot
 from aid.services import ServiceError, events, locating, tokens, work
 
 # The first slot of a need in these categories asks for this skill; the others do not
@@ -31,7 +31,7 @@ def create_need(fields, now):
     if lat is not None and lon is not None:
         locating.place(need, lat, lon)
     db.session.flush()
-    events.record(need, "posted", "Need posted", actor="requester", now=now)
+    events.record(need, EventKind.POSTED, "Need posted", actor="requester", now=now)
     return need, token, work.add(need)
 
 
@@ -59,7 +59,7 @@ def ask_if_still_needed(now, after=timedelta(hours=12)):
         Need.created_at <= now - after, Need.checkin_asked_at.is_(None))).all()
     for need in stale:
         need.checkin_asked_at = now
-        events.record(need, "checkin_asked", "Asked the requester whether help is still needed", now=now)
+        events.record(need, EventKind.CHECKIN_ASKED, "Asked the requester whether help is still needed", now=now)
     return stale
 
 
@@ -68,7 +68,7 @@ def still_needed(need, now):
     if need.status.is_closed:
         raise ServiceError(_l("This request is already closed."))
     need.checkin_asked_at = None
-    events.record(need, "still_needed", "The requester still needs help", actor="requester", now=now)
+    events.record(need, EventKind.STILL_NEEDED, "The requester still needs help", actor="requester", now=now)
     return work.add(need)
 
 
@@ -83,7 +83,7 @@ def edit(need, fields, now):
     for name in changed:
         setattr(need, name, fields[name])
     if changed:
-        events.record(need, "edited", "Changed: " + ", ".join(changed), actor="requester", now=now)
+        events.record(need, EventKind.EDITED, "Changed: " + ", ".join(changed), actor="requester", now=now)
     return changed
 
 
@@ -106,7 +106,7 @@ def by_token(token):
 
 def closing_note(need):
     """Why a coordinator closed the need, for the requester (None if they closed it themselves)."""
-    closed = [e for e in need.events if e.kind == "closed"]
+    closed = [e for e in need.events if e.kind == EventKind.CLOSED]
     return closed[-1].detail if closed else None
 
 
@@ -118,12 +118,12 @@ def helpers(need):
 def cancel(need, now, actor="requester", user=None):
     """Cancel an open need; offers and accepted volunteers are withdrawn."""
     close(need, NeedStatus.CANCELLED, now)
-    events.record(need, "cancelled", "Cancelled", actor=actor, user=user, now=now)
+    events.record(need, EventKind.CANCELLED, "Cancelled", actor=actor, user=user, now=now)
 
 
 def mark_fulfilled(need, now, actor="requester", user=None):
     close(need, NeedStatus.FULFILLED, now)
-    events.record(need, "fulfilled", "Marked as done", actor=actor, user=user, now=now)
+    events.record(need, EventKind.FULFILLED, "Marked as done", actor=actor, user=user, now=now)
 
 
 def close(need, status, now):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from aid.extensions import db
-from aid.models import CLOSED_NEED, Need
+from aid.models import CLOSED_NEED, EventKind, Need
 from aid.services import events
 
 ERASED = dict(details="", address="", lat=None, lon=None, contact_name="", contact_phone="", contact_email="",
@@ -25,5 +25,5 @@ def purge(now, days=None):
         for name, value in ERASED.items():
             setattr(need, name, value)
         need.purged_at = now
-        events.record(need, "purged", "Contact, details and exact place erased", now=now)
+        events.record(need, EventKind.PURGED, "Contact, details and exact place erased", now=now)
     return len(stale)

@@ -4,7 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from aid.extensions import db
-from aid.models import Match, MatchState, PendingWork
+from aid.models import EventKind, Match, MatchState, PendingWork
 from aid.services import events
 
 # Work not done this long after it was queued is enqueued again by the sweep,
@@ -68,5 +68,5 @@ def _expire_offers(now):
     needs = {match.need_id: match.need for match in overdue}
     for need_id, need in needs.items():
         count = sum(1 for m in overdue if m.need_id == need_id)
-        events.record(need, "expired", f"{count} offer(s) not answered in time", now=now)
+        events.record(need, EventKind.EXPIRED, f"{count} offer(s) not answered in time", now=now)
     return needs.values()

@@ -7,23 +7,23 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from aid.extensions import db
-from aid.models import Region, Union, utcnow
+from aid.models import Region, Union, Urgency, utcnow
 from aid.services import FieldError, ServiceError, admin, geojson, invitations
 from aid.web.forms import Form
 from aid.web.htmx import go, render
 
 bp = Blueprint("admin", __name__)
 
-ESCALATION = [
-    ("low", _l("All needs may go to other unions")),
-    ("normal", _l("Only “Today” and more urgent")),
-    ("high", _l("Only “Within a few hours” and more urgent")),
-    ("critical", _l("Only “Right now”")),
-]
-ESCALATES = {  # the same policies, as a union's card states them
-    "low": _l("all needs"), "normal": _l("“Today” and more urgent"),
-    "high": _l("“Within a few hours” and more urgent"), "critical": _l("only “Right now”"),
+# A union's escalation policy is the least urgent need that may leave it: sentences about the
+# policy (they quote Urgency.label), as the form offers them and as a union's card states them.
+POLICIES = {
+    Urgency.LOW: (_l("All needs may go to other unions"), _l("all needs")),
+    Urgency.NORMAL: (_l("Only “Today” and more urgent"), _l("“Today” and more urgent")),
+    Urgency.HIGH: (_l("Only “Within a few hours” and more urgent"), _l("“Within a few hours” and more urgent")),
+    Urgency.CRITICAL: (_l("Only “Right now”"), _l("only “Right now”")),
 }
+ESCALATION = [(u.value, POLICIES[u][0]) for u in Urgency]  # least urgent first
+ESCALATES = {u.value: POLICIES[u][1] for u in Urgency}
 INVITATION_STATUS = {"unknown": 404, "used": 410, "expired": 410, "already": 409}
 
 

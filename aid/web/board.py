@@ -6,8 +6,9 @@ from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
 from aid.extensions import db
+from aid.matching.reasons import english
 from aid.models import Category, Need, Skill, Urgency, User, Volunteer, utcnow
-from aid.services import board, matching, numbers, roster
+from aid.services import board, matching, numbers, roster, skills
 from aid.services.access import coordinates
 from aid.services.coordination import CLOSE_REASONS
 from aid.web.htmx import render, tag, unchanged
@@ -43,8 +44,8 @@ def index():
 def show(need_id):
     need = need_or_404(need_id)
     ranked, names = _explained(need)
-    return render("board/need.html", "board/_need.html", need=need, shortlist=ranked,
-                  names=names, now=utcnow(), close_reasons=CLOSE_REASONS)
+    return render("board/need.html", "board/_need.html", need=need, shortlist=ranked, names=names,
+                  skill_names=skills.names(), now=utcnow(), close_reasons=CLOSE_REASONS)
 
 
 @bp.get("/needs/<int:need_id>/shortlist.json")
@@ -59,7 +60,8 @@ def shortlist_data(need):
     return {
         "need_id": need.id,
         "status": str(need.status),
-        "candidates": [dict(asdict(c), name=names.get(c.volunteer_id)) for c in ranked.candidates] if ranked else [],
+        "candidates": [dict(asdict(c), reasons=[english(r) for r in c.reasons], name=names.get(c.volunteer_id))
+                       for c in ranked.candidates] if ranked else [],
         "excluded": [dict(asdict(e), name=names.get(e.volunteer_id)) for e in ranked.excluded] if ranked else [],
     }
 

@@ -23,15 +23,10 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-CATEGORIES = [
-    ("food", _l("Food")), ("medicine", _l("Medicine")), ("transport", _l("Transport")),
-    ("shelter", _l("Shelter")), ("repairs", _l("Repairs")), ("care", _l("Care")),
-    ("check_in", _l("Check on someone")), ("other", _l("Other")),
-]
-URGENCIES = [
-    ("critical", _l("Right now: someone is in danger or without essentials")),
-    ("high", _l("Within a few hours")), ("normal", _l("Today")), ("low", _l("In the next few days")),
-]
+from aid.models import Category, Urgency
+
+CATEGORIES = [(c.value, c.label) for c in Category]
+URGENCIES = [(u.value, u.ask_label) for u in Urgency.most_urgent_first()]
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # made by the browser for offline replays
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]

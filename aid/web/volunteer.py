@@ -10,8 +10,8 @@ from flask_login import current_user, login_required, logout_user
 from aid import jobs
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
-from aid.models import HOLDING, Match, MatchState, Skill, utcnow
-from aid.services import ServiceError, accounts, availability, matches, matching, messages, rights
+from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
+from aid.services import ServiceError, accounts, availability, matches, matching, messages, rights, skills
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.forms import DeleteAccountForm, EtaForm, MessageForm, ProfileForm, ReasonForm
@@ -27,19 +27,16 @@ def _volunteers_only():
         abort(403)
 
 
-URGENCY_ORDER = {"critical": 0, "high": 1, "normal": 2, "low": 3}
-
-
 @bp.get("/")
 def offers():
     me = current_user.volunteer
-    offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (URGENCY_ORDER[str(m.need.urgency)], m.distance_km))
+    offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (-Urgency(m.need.urgency).rank, m.distance_km))
     tasks = _mine(*HOLDING)
     version = f"offers-{me.id}-{me.on_duty}-" + "-".join(f"{m.id}{m.state}" for m in offered + tasks)
     if (cached := unchanged(version)) is not None:
         return cached
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
-                  now=utcnow(), version=version)
+                  now=utcnow(), version=version, skill_names=skills.names())
 
 
 @bp.post("/snooze")

@@ -1,11 +1,46 @@
 """The migrations build exactly the models' schema, on each database."""
+from datetime import datetime
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import upgrade
 
 from aid.extensions import db
+from aid.models import Match, Need, Skill, Slot, User, Volunteer
+from tests.conftest import Database, dispose, make_app
 
 
 def test_migrated_schema_matches_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_stored_reason_sentences_become_codes_with_their_arguments(database, tmp_path):
+    """The reasons-as-codes revision converts the sentences already stored, skills back to their slugs."""
+    fresh = Database(database.backend, tmp_path)
+    app = make_app(fresh.url)
+    with app.app_context():
+        try:
+            upgrade(revision="1a63603c7ce0")
+            db.session.execute(sa.insert(User.__table__).values(id=1, email="a@x", name="Ann", password_hash="x"))
+            db.session.execute(sa.insert(Volunteer.__table__).values(id=1, user_id=1, lat=0.0, lon=0.0))
+            db.session.execute(sa.insert(Skill.__table__).values(id=1, slug="first-aid", name="First aid"))
+            db.session.execute(sa.insert(Need.__table__).values(id=1, category="food", token_hash="t"))
+            db.session.execute(sa.insert(Slot.__table__).values(id=1, need_id=1))
+            db.session.execute(sa.text(
+                "INSERT INTO matches (need_id, slot_id, volunteer_id, state, score, distance_km, reasons, wave,"
+                " offered_at, eta, note) VALUES (1, 1, 1, 'offered', 1, 1.2, :reasons, 1, :now, '', '')"),
+                {"reasons": "1.2 km · nurse covers first aid · has a vehicle · speaks es · 1 of 5 tasks this week"
+                            " · 1 recent decline · something else", "now": datetime(2025, 3, 1)})
+            db.session.commit()
+            upgrade()
+            stored = db.session.scalar(sa.select(Match.reasons))
+        finally:
+            dispose(app)
+    fresh.drop()
+    assert stored == [
+        {"code": "distance", "km": 1.2}, {"code": "covers", "held": "nurse", "needed": "first-aid"},
+        {"code": "vehicle"}, {"code": "speaks", "language": "es"}, {"code": "week_load", "done": 1, "cap": 5},
+        {"code": "recent_declines", "n": 1}, {"code": "text", "text": "something else"}]

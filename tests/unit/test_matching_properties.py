@@ -3,21 +3,15 @@ import math
 import random
 from datetime import timedelta
 
-import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
 
-import aid.models  # noqa: F401
-from aid.extensions import db
 from aid.matching import NeedInfo, SlotInfo, VolunteerInfo, batch_assign, rank
 from aid.matching.columns import need_columns, volunteer_columns
 from aid.matching.geo import MAX_TRAVEL_KM, box_contains, haversine_km, travel_box
 from aid.matching.pairing import need_pairs, slot_pairs
 from aid.matching.scoring import base_score, skill_scarcity, slot_score
 from aid.matching.weights import SENSITIVE_CATEGORIES, Weights
-from aid.models import User, Volunteer
-from aid.services.candidates import load_candidates, volunteer_box
 from tests.unit.conftest import NOW, TREE
 
 SKILLS = sorted(TREE.closure(frozenset({"doctor", "van-driving", "chainsaw"})))
@@ -101,31 +95,6 @@ def test_travel_box_holds_every_point_within_range(place, km):
     for _ in range(50):
         assert box_contains(box, *move(lat, lon, km * rng.random() ** 0.5, rng.uniform(0, 360)))
     assert box_contains(box, *move(lat, lon, km * (1 - 1e-9), rng.uniform(0, 360)))
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(places())
-def test_candidate_query_finds_everyone_in_range(place):
-    lat, lon, rng = place
-    crowd = people(rng, lat, lon, 60)
-    where = {v.id: (v.lat, v.lon) for v in crowd}
-    engine = sa.create_engine("sqlite://")
-    db.metadata.create_all(engine)
-    with Session(engine) as session:
-        for v in crowd:
-            session.execute(sa.insert(User.__table__).values(id=v.id, email=f"{v.id}@x", name="v", password_hash="x"))
-            s, n, w, e = volunteer_box(v.lat, v.lon, v.max_km)
-            session.execute(sa.insert(Volunteer.__table__).values(
-                id=v.id, user_id=v.id, lat=v.lat, lon=v.lon, max_km=v.max_km, on_duty=v.on_duty,
-                box_south=s, box_north=n, box_west=w, box_east=e))
-        for _ in range(5):
-            plat, plon = move(lat, lon, rng.uniform(0, 25), rng.uniform(0, 360))
-            found = {v.id for v in load_candidates(session, plat, plon, NOW)}
-            within = {v.id for v in crowd if v.on_duty
-                      and haversine_km(plat, plon, v.lat, v.lon) <= min(v.max_km, MAX_TRAVEL_KM)}
-            assert found == within  # recall and precision 100%: the box never drops anyone in range
-            limited = {v.id for v in load_candidates(session, plat, plon, NOW, limit_km=4.0)}
-            assert limited == {i for i in within if haversine_km(plat, plon, *where[i]) <= 4.0}
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,9 +5,15 @@ import pytest
 
 from aid.matching import SlotInfo, Weights, rank
 from aid.matching.eligibility import RULES
+from aid.matching.reasons import english
 from tests.unit.conftest import NOW, need, volunteer
 
 KM = 1 / 111.195  # degrees of latitude per km
+
+
+def said(candidate):
+    """A candidate's reasons in plain English."""
+    return tuple(english(r) for r in candidate.reasons)
 
 
 def excluded_by(shortlist):
@@ -44,7 +50,7 @@ def test_the_first_failed_rule_is_reported(tree):
 def test_a_descendant_skill_fills_a_slot_and_says_so(tree):
     n = need(slots=(SlotInfo(10, frozenset({"first-aid"})),))
     (c,) = rank(n, [volunteer(1, skills=frozenset({"nurse"}))], tree, NOW).candidates
-    assert c.slot_id == 10 and "nurse covers first aid" in c.reasons
+    assert c.slot_id == 10 and "nurse covers first aid" in said(c)
 
 
 def test_sensitive_categories_need_vetting_and_vetted_people_pass(tree):
@@ -82,7 +88,7 @@ def test_a_vehicle_counts_for_transport_only(tree):
     car, foot = volunteer(1, has_vehicle=True), volunteer(2)
     assert [c.volunteer_id for c in rank(need(category="transport"), [foot, car], tree, NOW).candidates] == [1, 2]
     food = rank(need(category="food"), [foot, car], tree, NOW).candidates
-    assert food[0].score == food[1].score and "has a vehicle" in food[0].reasons
+    assert food[0].score == food[1].score and "has a vehicle" in said(food[0])
 
 
 def test_scarce_skills_are_kept_for_slots_that_need_them(tree):
@@ -126,5 +132,6 @@ def test_rank_is_deterministic_whatever_the_input_order(tree):
 def test_reasons_read_like_a_person_wrote_them(tree):
     v = volunteer(1, lat=51.5 + 1.2 * KM, has_vehicle=True, week_count=1, languages=frozenset({"en", "es"}))
     (c,) = rank(need(language="es"), [v], tree, NOW).candidates
-    assert c.reasons == ("1.2 km", "has a vehicle", "speaks es", "1 of 5 tasks this week")
+    assert said(c) == ("1.2 km", "has a vehicle", "speaks es", "1 of 5 tasks this week")
+    assert [r.code for r in c.reasons] == ["distance", "vehicle", "speaks", "week_load"]  # what is stored
     assert c.distance_km == pytest.approx(1.2, abs=0.01)

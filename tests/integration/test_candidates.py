@@ -1,45 +1,23 @@
-"""The candidate query on a real SQLite database built from the app's models."""
-import os
-import uuid
+"""The candidate query on the migrated test databases (SQLite and PostgreSQL), and its property."""
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from hypothesis import HealthCheck, given, settings
 
-import aid.models  # noqa: F401  (registers every table on db.metadata)
 from aid.extensions import db
+from aid.matching.geo import MAX_TRAVEL_KM, haversine_km
 from aid.models import Match, Need, Skill, Slot, User, Volunteer, volunteer_skills
-from aid.services.candidates import load_candidates, load_skill_tree, volunteer_box
+from aid.services.candidates import load_candidates, load_skill_tree, lon_inside, volunteer_box
 from tests.unit.conftest import NOW
-
-PG_URL = os.environ.get("AID_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def pg_engine():
-    """A fresh schema on the test PostgreSQL, or None when none answers."""
-    url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"unit_candidates_{uuid.uuid4().hex[:10]}"
-    try:
-        with sa.create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    except sa.exc.OperationalError:
-        return None, None
-    return sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"}), schema
+from tests.unit.test_matching_properties import move, people, places
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def session(request):
-    engine, schema = (sa.create_engine("sqlite://"), None) if request.param == "sqlite" else pg_engine()
-    if engine is None:
-        pytest.skip("no PostgreSQL reachable at AID_TEST_PG_URL")
-    db.metadata.create_all(engine)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
-    if schema:
-        with sa.create_engine(engine.url, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+@pytest.fixture
+def session(ctx):
+    """The app's session on this test's database (emptied first); rolled back after the test."""
+    yield db.session
+    db.session.rollback()
 
 
 def add_volunteer(session, id, lat, lon, max_km=10.0, on_duty=True, **kw):
@@ -100,3 +78,36 @@ def test_skills_languages_and_workload_are_filled(session):
     assert (v.active, v.week_count, v.recent_declines) == (2, 2, 1)
     assert v.has_vehicle and v.vetting == 2 and v.on_duty
     assert load_skill_tree(session).covers(v.skills, "first-aid")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(places())
+def test_candidate_query_finds_everyone_in_range(app, place):
+    """Recall and precision 100%: the stored boxes never drop anyone in range, poles and antimeridian included.
+
+    The database is emptied once for the test; each example writes its crowd and rolls it back.
+    """
+    lat, lon, rng = place
+    crowd = people(rng, lat, lon, 60)
+    where = {v.id: (v.lat, v.lon) for v in crowd}
+    with app.app_context():
+        for v in crowd:
+            add_volunteer(db.session, v.id, v.lat, v.lon, max_km=v.max_km, on_duty=v.on_duty)
+        for _ in range(5):
+            plat, plon = move(lat, lon, rng.uniform(0, 25), rng.uniform(0, 360))
+            found = {v.id for v in load_candidates(db.session, plat, plon, NOW)}
+            within = {v.id for v in crowd if v.on_duty
+                      and haversine_km(plat, plon, v.lat, v.lon) <= min(v.max_km, MAX_TRAVEL_KM)}
+            assert found == within
+            limited = {v.id for v in load_candidates(db.session, plat, plon, NOW, limit_km=4.0)}
+            assert limited == {i for i in within if haversine_km(plat, plon, *where[i]) <= 4.0}
+        db.session.rollback()
+
+
+@pytest.mark.parametrize(("west", "east", "inside"), [(-0.2, 0.0, [1]), (179.9, -179.9, [2, 3]), (170.0, -170.0, [2, 3])])
+def test_longitude_inside_a_box_known_in_advance_wraps_across_the_antimeridian(session, west, east, inside):
+    for id_, lon in ((1, -0.12), (2, 179.95), (3, -179.95), (4, 90.0)):
+        add_volunteer(session, id_, 0.0, lon)
+    found = session.scalars(sa.select(Volunteer.id).where(lon_inside(west, east, Volunteer.lon)).order_by(Volunteer.id))
+    assert list(found) == inside

@@ -1,0 +1,31 @@
+"""The app serves its pages from the shipped catalogs, in each language's own direction."""
+import pytest
+
+
+@pytest.mark.parametrize(("lang", "direction", "text"), [("es", "ltr", "Pedir ayuda"), ("ar", "rtl", "اطلب المساعدة")])
+def test_the_app_serves_pages_from_the_shipped_catalogs(client, lang, direction, text):
+    """The .mo files sit where Flask-Babel looks (translations/ beside the aid package)."""
+    page = client.get("/", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    assert text in page
+
+
+@pytest.mark.parametrize("lang", ["es", "ar"])
+def test_every_reason_the_matcher_gives_is_translated(app, lang):
+    """Each reason code reads differently from English (a phrase kept as written aside, and "1.2 km",
+    which Spanish writes the same way)."""
+    from flask_babel import force_locale
+
+    from aid.matching import reasons as codes
+    from aid.matching.types import Reason
+    from aid.web.reasons import SAY, say
+
+    args = {"km": 1.2, "skill": "first-aid", "held": "nurse", "needed": "first-aid", "language": "es",
+            "done": 1, "cap": 5, "n": 2}
+    examples = [Reason.of(code, **args) for code in SAY if code not in (codes.TEXT, codes.DISTANCE)]
+    names = {"first-aid": "First aid", "nurse": "Nurse"}
+    with app.test_request_context():
+        english = [say(r, names) for r in examples]
+        with force_locale(lang):
+            translated = [say(r, names) for r in examples]
+    assert [e for e, t in zip(english, translated, strict=True) if e == t] == []
