@@ -60,7 +60,8 @@ class SmtpEmail:
     def compose(self, message):
         """The EmailMessage: a plain-text part with the link, and the HTML part when there is one."""
         email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = self.sender, message.to, message.subject
+        # One line: a line break in a header would be refused (or, elsewhere, inject headers).
+        email["From"], email["To"], email["Subject"] = self.sender, message.to, " ".join(message.subject.split())
         email["Date"] = formatdate(localtime=False)
         email["Message-ID"] = _message_id(message.key, self.sender)
         email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to this

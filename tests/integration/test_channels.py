@@ -50,6 +50,15 @@ def test_retries_of_one_message_keep_its_message_id_so_receivers_can_drop_duplic
     assert ids[0] == ids[1] != ids[2]
 
 
+def test_a_subject_with_line_breaks_arrives_on_one_line(smtp_peer):
+    message = Message(to="sam@example.org", subject="Help\r\nBcc: everyone@example.org", text="Hi")
+    SmtpEmail(smtp_peer.url(), SENDER, timeout=5).send(message)
+
+    [received] = smtp_peer.messages
+    assert received.rcpt_tos == ["sam@example.org"]
+    assert received.message["Subject"] == "Help Bcc: everyone@example.org" and received.message["Bcc"] is None
+
+
 @pytest.mark.parametrize(("reply", "failure"), [("451 4.3.0 Mailbox busy, try later", TemporaryFailure),
                                                 ("550 5.1.1 No such user here", PermanentFailure)])
 def test_a_refused_recipient_fails_temporarily_on_4xx_and_permanently_on_5xx(smtp_peer, reply, failure):

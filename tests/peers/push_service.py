@@ -69,7 +69,7 @@ class PushService:
         return subscriber
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()  # quick to shut down
         return self
 
     def __exit__(self, *exc):

@@ -79,7 +79,7 @@ class SmsGateway:
                 "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()  # quick to shut down
         return self
 
     def __exit__(self, *exc):
