@@ -77,3 +77,14 @@ def sweep():
     from aid.jobs.tasks import sweep as run_sweep
 
     click.echo(f"{run_sweep()} work item(s) enqueued")
+
+
+@aid_cli.command("vapid-keys")
+@click.option("--subject", default="mailto:aid@example.org", show_default=True,
+              help="A mailto: (or https:) address push services can write to about this server.")
+def vapid_keys(subject):
+    """Print a new VAPID key pair for web push, as lines to put in the environment."""
+    from aid.adapters.push import new_vapid_keys
+
+    private, public = new_vapid_keys()
+    click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}\nVAPID_SUBJECT={subject}")

@@ -22,6 +22,22 @@ class Config:
     NOMINATIM_USER_AGENT = os.environ.get("NOMINATIM_USER_AGENT", "mutual-aid-matcher")
     NOTIFIER = os.environ.get("NOTIFIER", "log")
 
+    # Channels (aid/adapters/senders.py): each is on when its settings are set.
+    SEND_TIMEOUT = float(os.environ.get("SEND_TIMEOUT", "10"))  # seconds, every SMTP/SMS/push connection
+    # Email: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465 (TLS); no user, no login.
+    SMTP_URL = os.environ.get("SMTP_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Mutual Aid <aid@localhost>")  # the From: of every email
+    # SMS through a Twilio-compatible Messages API: the base URL, the account and its number.
+    SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.twilio.com")
+    SMS_ACCOUNT_SID = os.environ.get("SMS_ACCOUNT_SID", "")
+    SMS_AUTH_TOKEN = os.environ.get("SMS_AUTH_TOKEN", "")  # also checks X-Twilio-Signature on webhooks
+    SMS_FROM = os.environ.get("SMS_FROM", "")  # the sending number, E.164
+    SMS_STATUS_CALLBACK = os.environ.get("SMS_STATUS_CALLBACK", "")  # public URL of /sms/status; empty: none
+    # Web push: `flask aid vapid-keys` prints a pair; the subject is a mailto: the push services can write to.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")  # the browser's applicationServerKey
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:aid@localhost")
+
     # Target time from posting to the first accept, by urgency: cards turn amber at half of
     # it and red past it, and a need unclaimed past it escalates to neighbouring unions.
     ACCEPT_TARGET_MINUTES = {"critical": 15, "high": 60, "normal": 240, "low": 1440}

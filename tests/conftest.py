@@ -15,6 +15,8 @@ PG_ADMIN_URL = os.environ.get("AID_TEST_PG_URL", "postgresql://postgres@127.0.0.
 BACKENDS = [b for b in os.environ.get("AID_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PASSWORD = "correct horse battery"
 
+pytest_plugins = ["tests.peers.fixtures"]  # smtp_peer, sms_gateway, push_service
+
 
 def free_port():
     with socket.socket() as s:
