@@ -65,7 +65,7 @@ def _bind_extensions(app):
 
 
 def _register(app):
-    from aid import cli, i18n, jobs
+    from aid import cli, edge, i18n, jobs
     from aid.web import admin, api, auth, board, errors, offline, public, security, templating, volunteer
     from aid.web.params import IdConverter
 
@@ -77,4 +77,5 @@ def _register(app):
     i18n.init_app(app)
     templating.init_app(app)
     jobs.init_app(app)
+    edge.init_app(app)
     cli.init_app(app)
