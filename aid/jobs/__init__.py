@@ -24,14 +24,25 @@ def backend():
     return current_app.extensions["aid_jobs"]
 
 
+def work_job_id(work_id):
+    """The one job id a pending row ever has on the queue."""
+    return f"work-{work_id}"
+
+
 def dispatch(work_ids):
-    """Enqueue committed pending work; if the queue is unreachable, the sweep retries later."""
+    """Enqueue committed pending work; returns the ids put on the queue.
+
+    Work whose job is already queued or running is skipped (each row has one job id). If
+    the queue is unreachable, the rest is left for the sweep, with no attempt counted.
+    """
     from aid.jobs.tasks import run_pending
 
+    enqueued = []
     for work_id in work_ids:
         try:
-            backend().enqueue(run_pending, work_id)
+            if backend().enqueue(run_pending, work_id, job_id=work_job_id(work_id)):
+                enqueued.append(work_id)
         except Exception as error:  # a queue outage must never fail the person's request
             log.warning("queue unavailable, work %s left for the sweep: %s", work_id, type(error).__name__)
-            return False
-    return True
+            break
+    return enqueued
