@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite and PostgreSQL (built by the real migrations), a private Redis."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -184,6 +185,44 @@ def run_worker(database_url, redis_url, queue="aid", timeout=60):
                           capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
+
+
+class LiveWorker:
+    """A real `flask aid worker` (not burst) that queues the sweep every SWEEP_SECONDS, in its own process group."""
+
+    def __init__(self, database_url, redis_url, queue, directory, sweep_seconds=1):
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
+               "SWEEP_SECONDS": str(sweep_seconds), "RQ_QUEUE": queue}
+        self.log_path = Path(directory) / f"worker-{uuid.uuid4().hex[:6]}.log"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(["flask", "--app", "app", "aid", "worker"], cwd=ROOT, env=env,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self):
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self):
+        """SIGKILL the worker, its work horse and its scheduler at once: nothing gets to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def until(predicate, timeout=60, every=0.2):
+    """Poll until predicate() is true; returns the seconds it took, or fails the test."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"not true after {timeout} s")
+        time.sleep(every)
+    return time.monotonic() - started
 
 
 @pytest.fixture(autouse=True, scope="session")

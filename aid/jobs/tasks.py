@@ -46,7 +46,11 @@ def requeue_lost():
         candidates = {work_job_id(work_id): work_id for work_id in work.due(utcnow())}
     finally:
         db.session.remove()
-    missing = backend().missing(list(candidates))
+    try:
+        missing = backend().missing(list(candidates))
+    except Exception as error:  # the queue is down: nothing is spent, the next sweep asks again
+        log.warning("queue unavailable, %s unfinished work item(s) wait: %s", len(candidates), type(error).__name__)
+        return 0
     try:  # read again after asking: a job that finished meanwhile has committed its row as done
         lost = work.not_done([candidates[job_id] for job_id in missing])
     finally:

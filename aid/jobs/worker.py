@@ -6,10 +6,12 @@ The sweep is therefore a job like any other, queued by whichever worker finds it
 """
 import logging
 import math
+import time
 
 import redis
 from flask import current_app
 from rq import Worker
+from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
 
 from aid.extensions import db
@@ -20,10 +22,13 @@ log = logging.getLogger(__name__)
 # HEARTBEAT_GRACE more (its worker was killed) counts as lost, and the sweep puts it back.
 JOB_MONITORING = 5
 HEARTBEAT_GRACE = 20
+RESTART_AFTER = 2  # seconds between a worker lost with Redis and the next one
 
 
 class AppWorker(Worker):
     """An rq worker whose forked work horses get their own database connections."""
+
+    max_connection_wait_time = 5.0  # rq's 60 s: after an outage, a worker would idle up to a minute
 
     def __init__(self, *args, sweep_seconds=0, sweep=None, **kwargs):
         self.sweep_seconds, self.enqueue_sweep = sweep_seconds, sweep  # rq's __init__ reads dequeue_timeout
@@ -64,7 +69,32 @@ class AppWorker(Worker):
 
 
 def run(burst=False, sweep=True):
-    """Work the app's queue (with rq's scheduler) until stopped; queue the sweep every SWEEP_SECONDS."""
+    """Work the app's queue (with rq's scheduler) until stopped; queue the sweep every SWEEP_SECONDS.
+
+    rq's worker quits when Redis goes away at the wrong moment (between two jobs, say); this
+    starts a fresh one once Redis answers again, so an outage never needs a person to restart it.
+    """
+    while True:
+        worker = None
+        try:
+            worker = _worker(burst, sweep)  # rq's constructor already talks to Redis
+            worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        except redis.exceptions.RedisError as error:
+            log.warning("worker lost Redis (%s); starting again", type(error).__name__)
+        if burst or (worker is not None and worker._stop_requested) or not _pause(RESTART_AFTER):
+            return
+
+
+def _pause(seconds):
+    """Sleep; False if asked to stop meanwhile (rq's signal handlers raise StopRequested)."""
+    try:
+        time.sleep(seconds)
+    except StopRequested:
+        return False
+    return True
+
+
+def _worker(burst, sweep):
     from aid.jobs import backend
     from aid.jobs.tasks import sweep as sweep_job
 
@@ -74,6 +104,5 @@ def run(burst=False, sweep=True):
     def queue_sweep():
         jobs.enqueue(sweep_job, job_id="sweep")  # skipped while the last one is still queued or running
 
-    worker = AppWorker([jobs.queue], connection=jobs.connection, serializer=JSONSerializer, worker_ttl=60,
-                       sweep_seconds=seconds, sweep=queue_sweep if seconds else None)
-    return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    return AppWorker([jobs.queue], connection=jobs.connection, serializer=JSONSerializer, worker_ttl=60,
+                     sweep_seconds=seconds, sweep=queue_sweep if seconds else None)
