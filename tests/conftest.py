@@ -203,7 +203,13 @@ class LiveWorker:
 
     def kill(self):
         """SIGKILL the worker, its work horse and its scheduler at once: nothing gets to clean up."""
+        family = _descendants(self.process.pid)  # rq puts each horse in a process group of its own
         os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in family:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.process.wait(10)
 
     def stop(self):
@@ -213,6 +219,23 @@ class LiveWorker:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def _descendants(pid):
+    """Every process below pid, read from /proc."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
 
 
 def until(predicate, timeout=60, every=0.2):
