@@ -5,6 +5,8 @@ Either way the same task functions run, taking ids only, inside an app context.
 import logging
 
 from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from aid.jobs.backends import InProcessBackend, RedisBackend
 
@@ -43,6 +45,8 @@ def dispatch(work_ids):
             if backend().enqueue(run_pending, work_id, job_id=work_job_id(work_id)):
                 enqueued.append(work_id)
         except Exception as error:  # a queue outage must never fail the person's request
-            log.warning("queue unavailable, work %s left for the sweep: %s", work_id, type(error).__name__)
+            outage = isinstance(error, (ConnectionError, TimeoutError, RedisConnectionError, RedisTimeoutError))
+            log.warning("queue unavailable, work %s left for the sweep: %s", work_id, type(error).__name__,
+                        exc_info=not outage)  # anything else is a bug: keep its traceback
             break
     return enqueued

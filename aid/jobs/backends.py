@@ -11,7 +11,7 @@ import time
 
 from redis import Redis
 from rq import Queue
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import DeserializationError, DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
@@ -67,13 +67,16 @@ class RedisBackend:
 
     def _replace_dead(self, job_id):
         """Delete a finished, failed or stopped job under this id; False if it is still live."""
-        try:
-            job = Job.fetch(job_id, connection=self.connection, serializer=JSONSerializer)
-        except NoSuchJobError:
-            return True
-        if job.get_status(refresh=False) in LIVE:
+        status = self.connection.hget(Job.key_for(job_id), "status")
+        if status is not None and status.decode() in LIVE:
             return False
-        job.delete()
+        try:
+            Job.fetch(job_id, connection=self.connection, serializer=JSONSerializer).delete()
+        except (NoSuchJobError, DeserializationError, ValueError):
+            # rq can leave a job's hash half-written after a kill (no function, no data):
+            # rq cannot load it, so drop its key and registry entry by hand.
+            self.connection.delete(Job.key_for(job_id))
+            self.queue.failed_job_registry.remove(job_id)
         return True
 
 

@@ -64,17 +64,18 @@ def _assert_matched_once(app, needs, worker_logs, redis_url, queue):
     ran = Counter(DEQUEUED.findall("".join(worker_logs)))
     assert ran and set(ran.values()) == {1}, ran.most_common(3)
     rq_queue = Queue(queue, connection=Redis.from_url(redis_url))
-    assert rq_queue.count == 0
+    assert [job_id for job_id in rq_queue.job_ids if "-work-" in job_id] == []  # (a last sweep may wait)
     assert rq_queue.failed_job_registry.count == 0
     return sum(ran.values())
 
 
 def test_an_outage_longer_than_every_retry_spends_no_attempt_and_the_same_worker_matches_all(
         make, database, tmp_path):
+    queue = f"test-long-outage-{database.backend}"
     redis = RedisServer("redis-server", tmp_path, port=free_port())
     redis.start()
-    app = _setup(make, redis.url, "test-long-outage")
-    worker = LiveWorker(database.url, redis.url, "test-long-outage", tmp_path)
+    app = _setup(make, redis.url, queue)
+    worker = LiveWorker(database.url, redis.url, queue, tmp_path)
     try:
         _post(app, 2)
         until(lambda: _all_matched(app, 2))
@@ -94,7 +95,7 @@ def test_an_outage_longer_than_every_retry_spends_no_attempt_and_the_same_worker
         with app.app_context():
             assert set(db.session.scalars(sa.select(PendingWork.attempts))) <= {0, 1}
             db.session.remove()
-        _assert_matched_once(app, 22, [worker.output()], redis.url, "test-long-outage")
+        _assert_matched_once(app, 22, [worker.output()], redis.url, queue)
     finally:
         worker.stop()
         redis.stop()
@@ -103,30 +104,32 @@ def test_an_outage_longer_than_every_retry_spends_no_attempt_and_the_same_worker
 
 
 def test_needs_open_when_redis_is_flushed_are_matched_once(make, database, redis_server, tmp_path):
-    app = _setup(make, redis_server.url, "test-flush")
+    queue = f"test-flush-{database.backend}"
+    app = _setup(make, redis_server.url, queue)
     _post(app, 30)
     connection = Redis.from_url(redis_server.url)
-    assert Queue("test-flush", connection=connection).count == 30  # one job per need, none duplicated
+    assert Queue(queue, connection=connection).count == 30  # one job per need, none duplicated
     connection.flushall()
     started = time.monotonic()
-    worker = LiveWorker(database.url, redis_server.url, "test-flush", tmp_path)
+    worker = LiveWorker(database.url, redis_server.url, queue, tmp_path)
     try:
         until(lambda: _all_matched(app, 30), timeout=60)
         took = time.monotonic() - started
     finally:
         worker.stop()
-    ran = _assert_matched_once(app, 30, [worker.output()], redis_server.url, "test-flush")
+    ran = _assert_matched_once(app, 30, [worker.output()], redis_server.url, queue)
     print(f"\n[{database.backend}] flush: 30 needs matched {took:.1f} s after the worker started, {ran} work jobs")
     assert took < 20
 
 
 def test_a_job_killed_with_its_worker_is_done_by_the_next_worker(make, database, redis_server, tmp_path):
-    app = _setup(make, redis_server.url, "test-killed")
+    queue = f"test-killed-{database.backend}"
+    app = _setup(make, redis_server.url, queue)
     _post(app, 1)
     with app.app_context():
         work_id = db.session.scalar(sa.select(PendingWork.id))
         db.session.remove()
-    job_id = f"test-killed-work-{work_id}"
+    job_id = f"{queue}-work-{work_id}"
     connection = Redis.from_url(redis_server.url)
     engine = sa.create_engine(database.url.replace("postgresql://", "postgresql+psycopg://"))
     first = None
@@ -136,13 +139,13 @@ def test_a_job_killed_with_its_worker_is_done_by_the_next_worker(make, database,
                 holder.exec_driver_sql("BEGIN IMMEDIATE")
             else:
                 holder.execute(sa.select(PendingWork).where(PendingWork.id == work_id).with_for_update())
-            first = LiveWorker(database.url, redis_server.url, "test-killed", tmp_path)
+            first = LiveWorker(database.url, redis_server.url, queue, tmp_path)
             until(lambda: Job.fetch(job_id, connection=connection).get_status() == JobStatus.STARTED, timeout=30)
             first.kill()  # mid-job: the job stays "started" in rq with nobody running it
             holder.rollback()
         assert Job.fetch(job_id, connection=connection).get_status() == JobStatus.STARTED
         killed = time.monotonic()
-        second = LiveWorker(database.url, redis_server.url, "test-killed", tmp_path)
+        second = LiveWorker(database.url, redis_server.url, queue, tmp_path)
         try:
             until(lambda: _all_matched(app, 1), timeout=90)
             took = time.monotonic() - killed
@@ -162,8 +165,9 @@ def test_a_job_killed_with_its_worker_is_done_by_the_next_worker(make, database,
 
 def test_a_steady_stream_of_posts_with_a_sweeping_worker_matches_every_need_once(
         make, database, redis_server, tmp_path):
-    app = _setup(make, redis_server.url, "test-stream")
-    worker = LiveWorker(database.url, redis_server.url, "test-stream", tmp_path, sweep_seconds=0.5)
+    queue = f"test-stream-{database.backend}"
+    app = _setup(make, redis_server.url, queue)
+    worker = LiveWorker(database.url, redis_server.url, queue, tmp_path, sweep_seconds=0.5)
     try:
         threads = [threading.Thread(target=_post_slowly, args=(app, 15, t * 100)) for t in range(4)]
         for thread in threads:
@@ -176,7 +180,7 @@ def test_a_steady_stream_of_posts_with_a_sweeping_worker_matches_every_need_once
     logs = worker.output()
     assert "database is locked" not in logs and "Traceback" not in logs
     assert "aid.jobs.tasks.sweep()" in logs  # the sweep ran, as jobs, while the posts came in
-    _assert_matched_once(app, 60, [logs], redis_server.url, "test-stream")
+    _assert_matched_once(app, 60, [logs], redis_server.url, queue)
     print(f"\n[{database.backend}] stream: 60 needs, all matched {took:.1f} s after the last post")
 
 
