@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite and PostgreSQL (built by the real migrations), a private Redis."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -186,6 +187,67 @@ def run_worker(database_url, redis_url, queue="aid", timeout=60):
                           capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
+
+
+class LiveWorker:
+    """A real `flask aid worker` (not burst) that queues the sweep every SWEEP_SECONDS, in its own process group."""
+
+    def __init__(self, database_url, redis_url, queue, directory, sweep_seconds=1):
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
+               "SWEEP_SECONDS": str(sweep_seconds), "RQ_QUEUE": queue}
+        self.log_path = Path(directory) / f"worker-{uuid.uuid4().hex[:6]}.log"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(["flask", "--app", "app", "aid", "worker"], cwd=ROOT, env=env,
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def output(self):
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self):
+        """SIGKILL the worker, its work horse and its scheduler at once: nothing gets to clean up."""
+        family = _descendants(self.process.pid)  # rq puts each horse in a process group of its own
+        os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in family:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _descendants(pid):
+    """Every process below pid, read from /proc."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def until(predicate, timeout=60, every=0.2):
+    """Poll until predicate() is true; returns the seconds it took, or fails the test."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"not true after {timeout} s")
+        time.sleep(every)
+    return time.monotonic() - started
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,28 +1,83 @@
-"""Where jobs go: a real rq queue, or a thread in this process that runs the same code."""
+"""Where jobs go: a real rq queue, or a thread in this process that runs the same code.
+
+Both take an optional job id: a second enqueue under the id of a job still queued or
+running is skipped, so the sweep can offer every unfinished row again without a flood.
+"""
 import logging
 import queue
+import re
 import threading
 import time
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue
+from rq.exceptions import DeserializationError, DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 log = logging.getLogger(__name__)
 
+# A job in one of these states will still run (or is running) by itself.
+LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
+
 
 class RedisBackend:
-    """rq with the JSON serializer: arguments are ids, never personal data, and never pickled."""
+    """rq with the JSON serializer: arguments are ids, never personal data, and never pickled.
+
+    No rq Retry: a failed job is put back by the sweep (which counts the attempt), so
+    retries never depend on rq's scheduler being up.
+    """
 
     def __init__(self, url, name):
         self.connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.queue = Queue(name, connection=self.connection, serializer=JSONSerializer)
+        self.prefix = re.sub(r"[^A-Za-z0-9_-]", "_", name)  # one Redis may serve several queues
 
-    def enqueue(self, func, *args):
-        return self.queue.enqueue_call(
-            func, args=args, retry=Retry(max=3, interval=[5, 30, 120]),
-            result_ttl=60, failure_ttl=7 * 24 * 3600, timeout=120,
-        )
+    def enqueue(self, func, *args, job_id=None):
+        """Put a job on the queue; False if a job with this id is still queued or running."""
+        if job_id is None:
+            self._enqueue(func, args, None)
+            return True
+        full_id = f"{self.prefix}-{job_id}"
+        try:
+            self._enqueue(func, args, full_id)
+        except DuplicateJobError:
+            if not self._replace_dead(full_id):
+                return False
+            try:  # another sweep may have put it back in between: then that job stands
+                self._enqueue(func, args, full_id)
+            except DuplicateJobError:
+                return False
+        return True
+
+    def missing(self, job_ids):
+        """Those of these ids with no job that will run by itself (never queued, flushed, failed, or lost)."""
+        StartedJobRegistry(queue=self.queue).cleanup()  # jobs of dead workers become failed
+        with self.connection.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.hget(Job.key_for(f"{self.prefix}-{job_id}"), "status")
+            statuses = pipe.execute()
+        return [job_id for job_id, status in zip(job_ids, statuses, strict=True)
+                if status is None or status.decode() not in LIVE]
+
+    def _enqueue(self, func, args, job_id):
+        self.queue.enqueue_call(func, args=args, job_id=job_id, unique=job_id is not None,
+                                result_ttl=60, failure_ttl=24 * 3600, timeout=120)
+
+    def _replace_dead(self, job_id):
+        """Delete a finished, failed or stopped job under this id; False if it is still live."""
+        status = self.connection.hget(Job.key_for(job_id), "status")
+        if status is not None and status.decode() in LIVE:
+            return False
+        try:
+            Job.fetch(job_id, connection=self.connection, serializer=JSONSerializer).delete()
+        except (NoSuchJobError, DeserializationError, ValueError):
+            # rq can leave a job's hash half-written after a kill (no function, no data):
+            # rq cannot load it, so drop its key and registry entry by hand.
+            self.connection.delete(Job.key_for(job_id))
+            self.queue.failed_job_registry.remove(job_id)
+        return True
 
 
 class InProcessBackend:
@@ -31,13 +86,24 @@ class InProcessBackend:
     def __init__(self, app):
         self.app = app
         self.jobs = queue.Queue()
+        self.live = set()  # ids of jobs queued or running
         self._thread = None
         self._sweeper = None
         self._lock = threading.Lock()
 
-    def enqueue(self, func, *args):
+    def enqueue(self, func, *args, job_id=None):
+        with self._lock:
+            if job_id is not None and job_id in self.live:
+                return False
+            if job_id is not None:
+                self.live.add(job_id)
         self._start()
-        self.jobs.put((func, args))
+        self.jobs.put((func, args, job_id))
+        return True
+
+    def missing(self, job_ids):
+        with self._lock:
+            return [job_id for job_id in job_ids if job_id not in self.live]
 
     def start_sweeping(self):
         """Also run the sweep every SWEEP_SECONDS (offer expiry, waves, stranded work); idempotent."""
@@ -63,13 +129,15 @@ class InProcessBackend:
 
     def _run(self):
         while True:
-            func, args = self.jobs.get()
+            func, args, job_id = self.jobs.get()
             try:
                 with self.app.app_context():
                     func(*args)
             except Exception:
                 log.exception("in-process job %s failed", getattr(func, "__name__", func))
             finally:
+                with self._lock:
+                    self.live.discard(job_id)
                 self.jobs.task_done()
 
     def _sweep_loop(self):
@@ -77,4 +145,4 @@ class InProcessBackend:
 
         while True:
             time.sleep(self.app.config["SWEEP_SECONDS"])
-            self.jobs.put((sweep, ()))
+            self.enqueue(sweep, job_id="sweep")

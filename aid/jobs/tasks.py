@@ -19,7 +19,10 @@ def run_pending(work_id):
 
 
 def sweep():
-    """Expire overdue offers, queue the next waves, and re-enqueue stranded work."""
+    """Expire overdue offers, queue the next waves, and put back on the queue any work lost from it.
+
+    Returns how many work items it enqueued.
+    """
     from aid.jobs import dispatch
 
     try:
@@ -27,9 +30,39 @@ def sweep():
         db.session.commit()
     finally:
         db.session.remove()
-    dispatch(work_ids)
+    enqueued = dispatch(work_ids)
     send(notices)
-    return len(work_ids)
+    return len(enqueued) + requeue_lost()
+
+
+def requeue_lost():
+    """Enqueue every unfinished row whose job is gone, counting an attempt for each that got through.
+
+    No transaction is open while the queue is asked: on SQLite that would hold the write lock.
+    """
+    from aid.jobs import backend, dispatch, work_job_id
+
+    try:
+        candidates = {work_job_id(work_id): work_id for work_id in work.due(utcnow())}
+    finally:
+        db.session.remove()
+    try:
+        missing = backend().missing(list(candidates))
+    except Exception as error:  # the queue is down: nothing is spent, the next sweep asks again
+        log.warning("queue unavailable, %s unfinished work item(s) wait: %s", len(candidates), type(error).__name__)
+        return 0
+    try:  # read again after asking: a job that finished meanwhile has committed its row as done
+        lost = work.not_done([candidates[job_id] for job_id in missing])
+    finally:
+        db.session.remove()
+    enqueued = dispatch(lost)
+    if enqueued:
+        try:
+            work.count_enqueued(enqueued, utcnow())
+            db.session.commit()
+        finally:
+            db.session.remove()
+    return len(enqueued)
 
 
 def match_backlog():

@@ -138,13 +138,16 @@ def store(form):
     """Store a valid need (or find the same submission again), commit, then queue its matching."""
     try:
         need, token, work = needs.create_need(form.fields(), utcnow())
+        # Ids are read before the commit: a read after it would open a new transaction,
+        # which on SQLite holds the write lock while we wait on the queue.
+        need_id, work_ids = need.id, [work.id] if work is not None else []
         db.session.commit()
     except IntegrityError:  # the same replay arrived twice at once: the first one stored it
         db.session.rollback()
         need, token, work = needs.create_need(form.fields(), utcnow())
-    if work is not None:
-        jobs.dispatch([work.id])
-    session["posted"] = need.id  # the tracking page shows its "keep this link" notice once
+        need_id, work_ids = need.id, []
+    jobs.dispatch(work_ids)
+    session["posted"] = need_id  # the tracking page shows its "keep this link" notice once
     return need, token, work
 
 
