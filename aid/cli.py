@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from aid.extensions import db
+from aid import edge
 
 aid_cli = AppGroup("aid", help="Mutual Aid Matcher commands.")
 
@@ -23,7 +23,7 @@ def seed(if_empty):
     from aid.services import demo
 
     logins = demo.seed(if_empty=if_empty)
-    db.session.commit()
+    edge.commit()
     if logins is None:
         click.echo("Demo data already present (logins: coordinator@example.org / sam@example.org, password demo-password).")
         return
@@ -67,7 +67,7 @@ def purge(days):
     from aid.services import retention
 
     count = retention.purge(utcnow(), days)
-    db.session.commit()
+    edge.commit()
     click.echo(f"{count} closed need(s) erased")
 
 

@@ -2,8 +2,8 @@
 import click
 from flask_babel import force_locale
 
+from aid import edge
 from aid.cli import aid_cli
-from aid.extensions import db
 from aid.models import utcnow
 from aid.services import ServiceError, admin, invitations
 
@@ -13,7 +13,7 @@ from aid.services import ServiceError, admin, invitations
 def region_create(name):
     """Create a region (a federation of unions) called NAME."""
     region = _or_fail(admin.create_region, name)
-    db.session.commit()
+    edge.commit()
     click.echo(f"Region “{region.name}” created.")
 
 
@@ -32,7 +32,7 @@ def union_create(name, slug, lat, lon, radius_km, region_name, area_file, escala
     region = _or_fail(admin.region_named, region_name) if region_name else None
     area = _read(area_file) if area_file else None
     union = _or_fail(admin.create_union, region, name, slug, lat, lon, radius_km, area, escalate_from)
-    db.session.commit()
+    edge.commit()
     where = "its drawn area" if union.area_geojson else f"{union.radius_km:g} km around {union.lat}, {union.lon}"
     click.echo(f"Union “{union.name}” ({union.slug}) created: {where}" + (f", in {region.name}." if region else "."))
 
@@ -45,7 +45,7 @@ def region_hub(region_name, slug):
     region = _or_fail(admin.region_named, region_name)
     union = _or_fail(admin.union_with_slug, slug)
     _or_fail(admin.set_hub, region, union)
-    db.session.commit()
+    edge.commit()
     click.echo(f"{union.name} is now the hub of {region.name}.")
 
 
@@ -61,7 +61,7 @@ def invite(slug, region_name, base_url):
         raise click.BadParameter("start it with http:// or https://", param_hint="--base-url")
     scope = _or_fail(admin.union_with_slug, slug) if slug else _or_fail(admin.region_named, region_name)
     token, invitation = invitations.invite(scope, None, utcnow())
-    db.session.commit()
+    edge.commit()
     click.echo(f"One-time link to coordinate {scope.name}, valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:")
     click.echo(f"{base_url.rstrip('/')}/invite/{token}")
 

@@ -32,3 +32,17 @@ def notifier():
     if "aid_notifier" not in app.extensions:
         app.extensions["aid_notifier"] = NOTIFIERS[app.config["NOTIFIER"]]()
     return app.extensions["aid_notifier"]
+
+
+def send_all(notices):
+    """Send each notice; run after the commit that produced them (see aid/edge.py)."""
+    for notice in notices:
+        notifier().send(notice)
+
+
+def after_commit(notices):
+    """Send these notices once the current transaction commits."""
+    from aid import edge  # edge imports the database extension; notices stay importable alone
+
+    if notices:
+        edge.after_commit(send_all, list(notices))

@@ -1,9 +1,12 @@
 """Job functions: they take ids, re-check state, commit once, and are safe to run twice."""
 import logging
 
+from aid import edge
+from aid.adapters.notify import notifier
+from aid.adapters.queue import backend, dispatch, work_job_id
 from aid.extensions import db
 from aid.models import utcnow
-from aid.services import work
+from aid.services import background, batch, work
 
 log = logging.getLogger(__name__)
 
@@ -11,8 +14,8 @@ log = logging.getLogger(__name__)
 def run_pending(work_id):
     """Carry out one pending-work row (locate and match a need), unless already done."""
     try:
-        notices = work.perform(work_id, utcnow())
-        db.session.commit()
+        notices = background.perform(work_id, utcnow())
+        edge.commit()
     finally:
         db.session.remove()
     send(notices)
@@ -23,16 +26,13 @@ def sweep():
 
     Returns how many work items it enqueued.
     """
-    from aid.jobs import dispatch
-
     try:
-        work_ids, notices = work.sweep(utcnow())
-        db.session.commit()
+        work_ids, notices = background.sweep(utcnow())
+        edge.commit()  # and the edge enqueues the new work
     finally:
         db.session.remove()
-    enqueued = dispatch(work_ids)
     send(notices)
-    return len(enqueued) + requeue_lost()
+    return len(work_ids) + requeue_lost()
 
 
 def requeue_lost():
@@ -40,8 +40,6 @@ def requeue_lost():
 
     No transaction is open while the queue is asked: on SQLite that would hold the write lock.
     """
-    from aid.jobs import backend, dispatch, work_job_id
-
     try:
         candidates = {work_job_id(work_id): work_id for work_id in work.due(utcnow())}
     finally:
@@ -59,7 +57,7 @@ def requeue_lost():
     if enqueued:
         try:
             work.count_enqueued(enqueued, utcnow())
-            db.session.commit()
+            edge.commit()
         finally:
             db.session.remove()
     return len(enqueued)
@@ -67,11 +65,9 @@ def requeue_lost():
 
 def match_backlog():
     """Offer the whole backlog at once (after a surge); `flask aid match --all` runs the same."""
-    from aid.services import batch
-
     try:
         notices = batch.offer_backlog(utcnow())
-        db.session.commit()
+        edge.commit()
     finally:
         db.session.remove()
     send(notices)
@@ -80,7 +76,5 @@ def match_backlog():
 
 def send(notices):
     """Send notices (after the commit that produced them)."""
-    from aid.adapters.notify import notifier
-
     for notice in notices:
         notifier().send(notice)

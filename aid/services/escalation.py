@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.matching.areas import reach_km
@@ -36,14 +37,18 @@ def escalate_due(now):
 
 
 def escalate_now(need, user, now):
-    """A coordinator climbs one rung by hand, whatever the clock; returns (work, notices)."""
+    """A coordinator climbs one rung by hand, whatever the clock; returns the work it queued.
+
+    The unions and coordinators it reaches are told once the escalation is committed.
+    """
     if need.status.is_closed or need.union_id is None or need.location_status != LocationStatus.FOUND:
         raise ServiceError(_l("Only an open need with a place can be escalated."))
     if need.escalation >= 2:
         raise ServiceError(_l("This need has already reached the region's hub."))
     notices = _to_neighbours(need, now) if need.escalation == 0 else _to_hub(need, now)
     events.record(need, EventKind.ESCALATED_BY_HAND, "Escalated by a coordinator", user=user, now=now)
-    return work.add(need), notices
+    notify.after_commit(notices)
+    return work.add(need)
 
 
 def allowed_unions(need):

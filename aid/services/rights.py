@@ -5,6 +5,7 @@ anonymised, so each union's numbers (needs posted, taken, done) stay right.
 """
 import sqlalchemy as sa
 
+from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message
@@ -65,10 +66,10 @@ def delete_account(user, now):
 def delete_request(need, now):
     """The requester deletes their request: cancelled if open, its personal data erased at once.
 
-    Returns notices for the volunteers who had accepted it (their task is withdrawn).
+    The volunteers who had accepted it are told once this is committed (their task is withdrawn).
     """
-    told = [Notice("need_deleted", user_id=m.volunteer.user_id, need_id=need.id, match_id=m.id)
-            for m in need.matches if m.state in HOLDING]
+    notify.after_commit([Notice("need_deleted", user_id=m.volunteer.user_id, need_id=need.id, match_id=m.id)
+                         for m in need.matches if m.state in HOLDING])
     if not need.status.is_closed:
         needs.cancel(need, now)
     for name, value in {**retention.ERASED, "summary": "", "place_label": ""}.items():
@@ -79,7 +80,6 @@ def delete_request(need, now):
                        .values(detail="").execution_options(synchronize_session=False))
     events.record(need, needs.DELETED, "The requester deleted the request and its personal data",
                   actor="requester", now=now)
-    return told
 
 
 def _matches(user, *states):

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from aid import edge
+from aid.adapters import queue
 from aid.extensions import db
-from aid.models import EventKind, Match, MatchState, PendingWork
-from aid.services import events
+from aid.models import PendingWork
 
 MAX_ATTEMPTS = 10
 # After the sweep put a row back, it waits this long (doubling with each attempt, up to
@@ -21,29 +22,24 @@ RETRY_CAP = timedelta(minutes=10)
 
 
 def add(need, kind="need"):
-    """Queue work on a need, to be enqueued by the caller after its commit."""
+    """Queue work on a need: its row in this transaction, its job once the transaction commits."""
     item = PendingWork(kind=kind, need_id=need.id)
     db.session.add(item)
     db.session.flush()
+    edge.after_commit(queue.dispatch, [item.id])
     return item
 
 
-def perform(work_id, now):
-    """Do one pending row: locate and match its need. Returns notices to send after commit.
+def claim(work_id, now):
+    """Take one pending row for this job, or None if an earlier delivery already did it.
 
-    The row is claimed by a conditional update: a second delivery of the same work, even
-    at the same moment, finds it taken and does nothing.
+    A conditional update: a second delivery of the same work, even at the same moment,
+    finds it taken.
     """
-    from aid.services import locating, matching
-
     claimed = db.session.execute(
         sa.update(PendingWork).where(PendingWork.id == work_id, PendingWork.done_at.is_(None)).values(done_at=now)
     ).rowcount
-    if not claimed:
-        return []  # already done by an earlier delivery
-    item = db.session.get(PendingWork, work_id)
-    locating.locate(item.need, now)
-    return matching.match_need(item.need, now)
+    return db.session.get(PendingWork, work_id) if claimed else None
 
 
 def due(now):
@@ -77,33 +73,3 @@ def count_enqueued(work_ids, now):
 
 def _backoff(attempts):
     return min(RETRY_AFTER * 2 ** max(attempts - 1, 0), RETRY_CAP)
-
-
-def sweep(now):
-    """The periodic round: purge, check-ins, expired offers, next waves, escalations.
-
-    Returns (new work ids to enqueue, notices to send), both for after the commit; work
-    lost from the queue is found by `due` and the queue's own answer, not here.
-    """
-    from aid.services import availability, escalation, matching, needs, retention
-
-    retention.purge(now)
-    needs.ask_if_still_needed(now)
-    created = [add(need).id for need in _expire_offers(now)]
-    for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
-        created += [item.id for item in matching.needs_near(volunteer, now)]
-    escalated, notices = escalation.escalate_due(now)
-    return created + [item.id for item in escalated], notices
-
-
-def _expire_offers(now):
-    overdue = db.session.scalars(
-        sa.select(Match).where(Match.state == MatchState.OFFERED, Match.expires_at <= now)
-    ).all()
-    for match in overdue:
-        match.state = MatchState.EXPIRED
-    needs = {match.need_id: match.need for match in overdue}
-    for need_id, need in needs.items():
-        count = sum(1 for m in overdue if m.need_id == need_id)
-        events.record(need, EventKind.EXPIRED, f"{count} offer(s) not answered in time", now=now)
-    return needs.values()

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from aid import edge
 from aid.extensions import db
 from aid.models import Region, Union, Urgency, utcnow
 from aid.services import FieldError, ServiceError, admin, geojson, invitations
@@ -153,7 +154,7 @@ def accept(token):
         found = invitations.accept(token, current_user, utcnow())
     except invitations.InvitationError as error:
         return _refused(error)
-    db.session.commit()
+    edge.commit()
     flash(_("You are now a coordinator of %(name)s.", name=found.scope.name), "ok")
     return go(url_for("board.index") if found.union_id else url_for("admin.index"))
 
@@ -181,10 +182,10 @@ def _saved(form, save):
     try:
         save()
     except FieldError as error:
-        db.session.rollback()
+        edge.rollback()
         form[error.field].errors.append(str(error))
         return False
-    db.session.commit()
+    edge.commit()
     return True
 
 
@@ -209,7 +210,7 @@ def _invite(scope):
     link = None
     if request.method == "POST":
         token, _invitation = invitations.invite(scope, current_user, utcnow())
-        db.session.commit()
+        edge.commit()
         link = url_for("admin.show_invitation", token=token, _external=True)
     page = render("admin/invite.html", "admin/_invite.html", status=201 if link else 200, scope=scope, link=link,
                   region=scope if isinstance(scope, Region) else None, days=invitations.INVITATION_DAYS)

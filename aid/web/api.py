@@ -11,7 +11,8 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from aid.extensions import csrf, db
+from aid import edge
+from aid.extensions import csrf
 from aid.models import Category, NeedStatus, Urgency, utcnow
 from aid.services import board, exports
 from aid.services.needs import helpers
@@ -109,7 +110,7 @@ def problem(error):
 
 @bp.errorhandler(Exception)
 def _unexpected(error):
-    db.session.rollback()
+    edge.rollback()
     current_app.logger.exception("unhandled error in the API")
     return problem(InternalServerError("Something went wrong on our side. Please try again in a moment."))
 

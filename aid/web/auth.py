@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from aid.extensions import db, limiter
+from aid import edge
+from aid.extensions import limiter
 from aid.models import utcnow
 from aid.services import ServiceError, accounts
 from aid.web.forms import LoginForm, SignupForm
@@ -23,7 +24,7 @@ def signup():
         except ServiceError as error:
             form.email.errors.append(str(error))
         else:
-            db.session.commit()
+            edge.commit()
             _start_session(user, remember=False)
             if target := local_target(request.args.get("next")):  # e.g. back to a coordinator invitation
                 return go(target)
@@ -41,7 +42,7 @@ def login():
         if user is not None:
             if user.volunteer:
                 user.volunteer.last_seen_at = utcnow()
-            db.session.commit()  # with a password rehash, if argon2's parameters changed
+            edge.commit()  # with a password rehash, if argon2's parameters changed
             _start_session(user, remember=form.remember.data)
             return go(_next_page(user))
         form.password.errors.append(_("That email and password do not match an account."))
@@ -52,7 +53,7 @@ def login():
 @login_required
 def logout():
     accounts.end_sessions(current_user)
-    db.session.commit()
+    edge.commit()
     logout_user()
     _fresh_session()
     flash(_("You are logged out."), "ok")

@@ -3,11 +3,10 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from aid import jobs
-from aid.extensions import db
-from aid.jobs import tasks
-from aid.models import PendingWork, utcnow
+from aid import edge
+from aid.models import utcnow
 from aid.services import ServiceError, board, coordination, escalation, roster
+from aid.web.actions import attempt
 from aid.web.board import bp, need_or_404
 from aid.web.htmx import go
 from aid.web.params import form_id
@@ -46,18 +45,8 @@ def place(need_id):
 
 @bp.post("/needs/<int:need_id>/escalate")
 def escalate(need_id):
-    need = need_or_404(need_id)
-    try:
-        queued, notices = escalation.escalate_now(need, current_user, utcnow())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        jobs.dispatch([queued.id])
-        tasks.send(notices)
-        flash(_("Escalated: volunteers beyond your union are being asked."), "ok")
-    return go(url_for("board.show", need_id=need_id))
+    return _act(need_id, lambda need: escalation.escalate_now(need, current_user, utcnow()),
+                _("Escalated: volunteers beyond your union are being asked."))
 
 
 @bp.post("/needs/<int:need_id>/merge")
@@ -73,23 +62,14 @@ def vet(volunteer_id):
         volunteer = roster.vet(volunteer_id, board.union_ids(current_user))
     except LookupError:
         abort(404)
-    db.session.commit()
+    edge.commit()
     flash(_("%(name)s can now be offered medicine and care requests.", name=volunteer.user.name), "ok")
     return go(url_for("board.roster_page"))
 
 
 def _act(need_id, action, message):
     need = need_or_404(need_id)
-    try:
-        work = action(need)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        if isinstance(work, PendingWork):  # a release queues matching again
-            jobs.dispatch([work.id])
-        flash(message, "ok")
+    attempt(lambda: action(need), message)
     return go(url_for("board.show", need_id=need_id))
 
 

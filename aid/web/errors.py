@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from aid.extensions import db, limiter
+from aid import edge
+from aid.extensions import limiter
 from aid.web.htmx import wants_fragment
 
 MESSAGES = {
@@ -48,7 +49,7 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def _unexpected(error):
-        db.session.rollback()
+        edge.rollback()
         app.logger.exception("unhandled error")
         return _render(500, _l("Something went wrong on our side. Please try again in a moment."))
 

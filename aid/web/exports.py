@@ -2,7 +2,7 @@
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from aid.extensions import db
+from aid import edge
 from aid.models import utcnow
 from aid.services import board, exports
 from aid.web.board import bp
@@ -31,7 +31,7 @@ def export_personal_csv():
     rows = exports.needs(board.union_ids(current_user))
     text = exports.to_csv(exports.needs_table(rows, personal=True))  # before the commit expires the rows
     exports.record_personal_export([row.Need for row in rows], current_user, utcnow())
-    db.session.commit()
+    edge.commit()
     return _csv(text, "needs-personal")
 
 

@@ -1,13 +1,12 @@
 """The requester's pages: ask for help without an account, then follow it by a private link."""
-from flask import Blueprint, abort, current_app, flash, request, session, url_for
+from flask import Blueprint, abort, current_app, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from aid import jobs
-from aid.extensions import db
-from aid.jobs import tasks
+from aid import edge
 from aid.models import utcnow
 from aid.services import ServiceError, messages, needs, rights
+from aid.web.actions import attempt
 from aid.web.forms import DeleteRequestForm, MessageForm, NeedForm, ThanksForm
 from aid.web.htmx import go, local_target, render, tag, unchanged
 from aid.web.limits import asking
@@ -73,13 +72,7 @@ def edit(token):
     need = _need(token)
     form = NeedForm(obj=need)
     if form.is_submitted() and _valid_edit(form):
-        try:
-            needs.edit(need, form.fields(), utcnow())
-        except ServiceError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Saved. Your volunteer sees the new details."), "ok")
+        attempt(lambda: needs.edit(need, form.fields(), utcnow()), _("Saved. Your volunteer sees the new details."))
         return go(url_for("public.show", token=token))
     return render("public/edit.html", "public/_edit_form.html", status=422 if form.errors else 200,
                   form=form, need=need, token=token)
@@ -100,14 +93,7 @@ def _valid_edit(form):
 @bp.post("/t/<token>/still-needed")
 def still_needed(token):
     need = _need(token)
-    try:
-        work = needs.still_needed(need, utcnow())
-    except ServiceError as error:
-        flash(str(error), "error")
-        return go(url_for("public.show", token=token))
-    db.session.commit()
-    jobs.dispatch([work.id])
-    flash(_("Thank you. We are asking volunteers again."), "ok")
+    attempt(lambda: needs.still_needed(need, utcnow()), _("Thank you. We are asking volunteers again."))
     return go(url_for("public.show", token=token))
 
 
@@ -115,14 +101,13 @@ def still_needed(token):
 def message(token):
     need = _need(token)
     form = MessageForm()
-    try:
+
+    def post():
         if not form.validate():
             raise ServiceError(" ".join(map(str, form.body.errors)))  # lazy strings
         messages.post(need, form.body.data, utcnow())
-    except ServiceError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+
+    attempt(post)
     return go(url_for("public.show", token=token) + "#thread")
 
 
@@ -138,28 +123,20 @@ def store(form):
     """Store a valid need (or find the same submission again), commit, then queue its matching."""
     try:
         need, token, work = needs.create_need(form.fields(), utcnow())
-        # Ids are read before the commit: a read after it would open a new transaction,
-        # which on SQLite holds the write lock while we wait on the queue.
-        need_id, work_ids = need.id, [work.id] if work is not None else []
-        db.session.commit()
+        # Read before the commit: a read after it would open a new transaction, which on
+        # SQLite would hold the write lock while the edge waits on the queue.
+        need_id = need.id
+        edge.commit()
     except IntegrityError:  # the same replay arrived twice at once: the first one stored it
-        db.session.rollback()
         need, token, work = needs.create_need(form.fields(), utcnow())
-        need_id, work_ids = need.id, []
-    jobs.dispatch(work_ids)
+        need_id = need.id
     session["posted"] = need_id  # the tracking page shows its "keep this link" notice once
     return need, token, work
 
 
 def _close(token, action, message):
     need = _need(token)
-    try:
-        action(need, utcnow())
-    except ServiceError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(message, "ok")
+    attempt(lambda: action(need, utcnow()), message)
     return go(url_for("public.show", token=token))
 
 
@@ -177,9 +154,8 @@ def delete(token):
     need, form = _need(token), DeleteRequestForm()
     if not form.validate_on_submit():
         return render("public/delete.html", "public/_delete_form.html", form=form, need=need, token=token)
-    told = rights.delete_request(need, utcnow())
-    db.session.commit()
-    tasks.send(told)
+    rights.delete_request(need, utcnow())
+    edge.commit()
     return go(url_for("public.show", token=token))
 
 

@@ -7,13 +7,14 @@ from flask import Blueprint, abort, current_app, flash, jsonify, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from aid import jobs
+from aid import edge
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
 from aid.services import ServiceError, accounts, availability, matches, matching, messages, rights, skills
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
+from aid.web.actions import attempt
 from aid.web.forms import DeleteAccountForm, EtaForm, MessageForm, ProfileForm, ReasonForm
 from aid.web.htmx import go, render, tag, unchanged
 
@@ -44,7 +45,7 @@ def snooze():
     """Not now: off duty for a few hours, back on by itself."""
     hours = request.form.get("hours", "")
     availability.snooze(current_user.volunteer, int(hours) if hours in {"1", "4", "12"} else 1, utcnow())
-    db.session.commit()
+    edge.commit()
     flash(_("Snoozed. We won't ask you until then; you'll be available again by yourself."), "ok")
     return go(url_for("volunteer.offers"))
 
@@ -66,9 +67,10 @@ def accept(match_id):
     try:
         outcome = matches.accept(match, utcnow())
     except ServiceError as error:
+        edge.rollback()
         flash(str(error), "error")
         return go(url_for("volunteer.offers"))
-    db.session.commit()
+    edge.commit()
     if outcome == Accepted.YES:
         flash(_("Thank you! It's yours. The address and contact are below."), "ok")
         return go(url_for("volunteer.task", match_id=match.id))
@@ -80,10 +82,8 @@ def accept(match_id):
 @bp.post("/offers/<int:match_id>/decline")
 def decline(match_id):
     form = ReasonForm()
-    work = matches.decline(_match(match_id), (form.reason.data or "").strip(), utcnow())
-    db.session.commit()
-    if work:
-        jobs.dispatch([work.id])
+    matches.decline(_match(match_id), (form.reason.data or "").strip(), utcnow())
+    edge.commit()
     flash(_("Declined. Thanks for answering quickly: we'll ask someone else."), "ok")
     return go(url_for("volunteer.offers"))
 
@@ -122,14 +122,13 @@ def message(match_id):
     form = MessageForm()
     if not may_see_private(current_user, match.need, match, utcnow()):
         abort(403)
-    try:
+
+    def post():
         if not form.validate():
             raise ServiceError(" ".join(map(str, form.body.errors)))  # lazy strings
         messages.post(match.need, form.body.data, utcnow(), user=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+
+    attempt(post)
     return go(url_for("volunteer.task", match_id=match.id) + "#thread")
 
 
@@ -146,9 +145,8 @@ def profile():
             time(m // 60, m % 60) if m is not None and m < 1440 else None for m in (me.schedule_from, me.schedule_to))
     if form.validate_on_submit():
         if _save_profile(me, form):
-            nearby = matching.needs_near(me, utcnow())
-            db.session.commit()
-            jobs.dispatch([item.id for item in nearby])
+            matching.needs_near(me, utcnow())
+            edge.commit()
             flash(_("Saved."), "ok")
             return go(url_for("volunteer.offers"))
     return render("volunteer/profile.html", "volunteer/_profile_form.html",
@@ -176,9 +174,8 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if accounts.authenticate(current_user.email, form.password.data) is not None:
-            queued = rights.delete_account(current_user, utcnow())
-            db.session.commit()
-            jobs.dispatch([item.id for item in queued])
+            rights.delete_account(current_user, utcnow())
+            edge.commit()
             _end_session()
             flash(_("Your account is deleted. Thank you for all you did."), "ok")
             return go(url_for("public.home"))
@@ -242,15 +239,8 @@ def _availability(form):
 
 def _act(match_id, action, message):
     match = _match(match_id)
-    try:
-        work = action(match)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not attempt(lambda: action(match), message):
         return go(url_for("volunteer.offers"))
-    db.session.commit()
-    if work:
-        jobs.dispatch([work.id])
-    flash(message, "ok")
     return go(url_for("volunteer.task", match_id=match.id))
 
 

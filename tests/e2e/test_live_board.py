@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from aid import jobs
+from aid import edge
 from aid.extensions import db
 from aid.models import Match, MatchState, User, Volunteer, utcnow
 from aid.services import needs
@@ -19,11 +19,10 @@ from aid.services import needs
 @pytest.mark.e2e
 def test_board_shows_an_accept_from_another_phone_by_itself(live_app, phone, login, shoot, page_problems):
     with live_app.app_context():  # a need posted and matched, as the requester's path does
-        _need, _token, work = needs.create_need(dict(
+        needs.create_need(dict(
             category="food", details="Live board check: bread and milk", urgency="normal", people=1,
             lat=50.8745, lon=0.0130, contact_phone="+441273471600"), utcnow())
-        db.session.commit()
-        jobs.dispatch([work.id])
+        edge.commit()  # and the edge enqueues its matching
     assert live_app.extensions["aid_jobs"].drain()
     with live_app.app_context():
         match_id, email = db.session.execute(

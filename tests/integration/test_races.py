@@ -82,7 +82,7 @@ def test_accepts_declines_and_expiries_racing_keep_every_invariant(make, round_)
 
     import time_machine
 
-    from aid.services import work
+    from aid.services import background
 
     app = make(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 4})
     need_id, match_ids = _need_offered_to_everyone(app, people=2)
@@ -98,7 +98,7 @@ def test_accepts_declines_and_expiries_racing_keep_every_invariant(make, round_)
 
     def expire():
         with app.app_context(), time_machine.travel(utcnow() + timedelta(hours=5), tick=False):
-            work.sweep(utcnow())
+            background.sweep(utcnow())
             db.session.commit()
             db.session.remove()
 

@@ -1,7 +1,10 @@
 """Where jobs go: a real rq queue, or a thread in this process that runs the same code.
 
-Both take an optional job id: a second enqueue under the id of a job still queued or
-running is skipped, so the sweep can offer every unfinished row again without a flood.
+Chosen by configuration (REDIS_URL) like every adapter. Jobs are named by their dotted path
+("aid.jobs.tasks.run_pending"), so services can enqueue after a commit without importing
+the jobs that import them. Both backends take an optional job id: a second enqueue under the
+id of a job still queued or running is skipped, so the sweep can offer every unfinished row
+again without a flood.
 """
 import logging
 import queue
@@ -9,14 +12,21 @@ import re
 import threading
 import time
 
+from flask import current_app
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue
 from rq.exceptions import DeserializationError, DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
+from werkzeug.utils import import_string
 
 log = logging.getLogger(__name__)
+
+RUN_PENDING = "aid.jobs.tasks.run_pending"
+SWEEP = "aid.jobs.tasks.sweep"
 
 # A job in one of these states will still run (or is running) by itself.
 LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
@@ -132,7 +142,7 @@ class InProcessBackend:
             func, args, job_id = self.jobs.get()
             try:
                 with self.app.app_context():
-                    func(*args)
+                    (import_string(func) if isinstance(func, str) else func)(*args)
             except Exception:
                 log.exception("in-process job %s failed", getattr(func, "__name__", func))
             finally:
@@ -141,8 +151,35 @@ class InProcessBackend:
                 self.jobs.task_done()
 
     def _sweep_loop(self):
-        from aid.jobs.tasks import sweep
-
         while True:
             time.sleep(self.app.config["SWEEP_SECONDS"])
-            self.enqueue(sweep, job_id="sweep")
+            self.enqueue(SWEEP, job_id="sweep")
+
+
+def backend():
+    """This app's queue (set up by aid.jobs.init_app)."""
+    return current_app.extensions["aid_jobs"]
+
+
+def work_job_id(work_id):
+    """The one job id a pending row ever has on the queue."""
+    return f"work-{work_id}"
+
+
+def dispatch(work_ids):
+    """Enqueue committed pending work; returns the ids put on the queue.
+
+    Work whose job is already queued or running is skipped (each row has one job id). If
+    the queue is unreachable, the rest is left for the sweep, with no attempt counted.
+    """
+    enqueued = []
+    for work_id in work_ids:
+        try:
+            if backend().enqueue(RUN_PENDING, work_id, job_id=work_job_id(work_id)):
+                enqueued.append(work_id)
+        except Exception as error:  # a queue outage must never fail the person's request
+            outage = isinstance(error, (ConnectionError, TimeoutError, RedisConnectionError, RedisTimeoutError))
+            log.warning("queue unavailable, work %s left for the sweep: %s", work_id, type(error).__name__,
+                        exc_info=not outage)  # anything else is a bug: keep its traceback
+            break
+    return enqueued

@@ -1,0 +1,48 @@
+"""What the background jobs do: a pending row's locating and matching, and the periodic sweep.
+
+Nothing imports this module but aid/jobs/tasks.py: it sits above every service it calls, so
+none of them has to reach back up to it.
+"""
+import sqlalchemy as sa
+
+from aid.extensions import db
+from aid.models import EventKind, Match, MatchState
+from aid.services import availability, escalation, events, locating, matching, needs, retention, work
+
+
+def perform(work_id, now):
+    """Do one pending row: locate and match its need. Returns notices to send after commit."""
+    item = work.claim(work_id, now)
+    if item is None:
+        return []  # already done by an earlier delivery
+    locating.locate(item.need, now)
+    return matching.match_need(item.need, now)
+
+
+def sweep(now):
+    """The periodic round: purge, check-ins, expired offers, next waves, escalations.
+
+    Returns (ids of the new work, notices to send after the commit); the new work is
+    enqueued by the edge once the commit is made. Work lost from the queue is found by
+    `work.due` and the queue's own answer, not here.
+    """
+    retention.purge(now)
+    needs.ask_if_still_needed(now)
+    created = [work.add(need).id for need in _expire_offers(now)]
+    for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
+        created += [item.id for item in matching.needs_near(volunteer, now)]
+    escalated, notices = escalation.escalate_due(now)
+    return created + [item.id for item in escalated], notices
+
+
+def _expire_offers(now):
+    overdue = db.session.scalars(
+        sa.select(Match).where(Match.state == MatchState.OFFERED, Match.expires_at <= now)
+    ).all()
+    for match in overdue:
+        match.state = MatchState.EXPIRED
+    expired = {match.need_id: match.need for match in overdue}
+    for need_id, need in expired.items():
+        count = sum(1 for m in overdue if m.need_id == need_id)
+        events.record(need, EventKind.EXPIRED, f"{count} offer(s) not answered in time", now=now)
+    return expired.values()
