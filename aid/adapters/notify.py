@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from aid import edge
+
 log = logging.getLogger("aid.notify")
 
 
@@ -42,7 +44,5 @@ def send_all(notices):
 
 def after_commit(notices):
     """Send these notices once the current transaction commits."""
-    from aid import edge  # edge imports the database extension; notices stay importable alone
-
     if notices:
         edge.after_commit(send_all, list(notices))

@@ -145,14 +145,16 @@ class Event(db.Model):
 
 
 class PendingWork(db.Model):
-    """Background work committed with the change that caused it, so Redis never holds it alone.
+    """Background work (locate and match a need) committed with the change that caused it,
+    so Redis never holds it alone.
 
-    A sweep re-enqueues every row that is not done and was not enqueued recently.
+    Each row has one job id on the queue. The sweep puts a row back whenever its job is gone,
+    counting an attempt (and writing enqueued_at) only for an enqueue that reached the queue;
+    see aid/services/work.py.
     """
 
     __tablename__ = "pending_work"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(40))
     need_id: Mapped[int | None] = mapped_column(sa.ForeignKey("needs.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column()

@@ -21,9 +21,9 @@ RETRY_AFTER = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=10)
 
 
-def add(need, kind="need"):
+def add(need):
     """Queue work on a need: its row in this transaction, its job once the transaction commits."""
-    item = PendingWork(kind=kind, need_id=need.id)
+    item = PendingWork(need_id=need.id)
     db.session.add(item)
     db.session.flush()
     edge.after_commit(queue.dispatch, [item.id])

@@ -16,7 +16,7 @@ from aid.extensions import csrf
 from aid.models import Category, NeedStatus, Urgency, utcnow
 from aid.services import board, exports
 from aid.services.needs import helpers
-from aid.web import board as board_views
+from aid.web.board import views as board_views
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: every other method is a 405, which a CSRF error page would hide

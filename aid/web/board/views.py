@@ -1,9 +1,9 @@
-"""The coordinator's board: needs by state, live, filtered and aged; each need's why; roster; numbers."""
+"""The board's pages: needs by state, live, filtered and aged; each need's why; roster; numbers."""
 from dataclasses import asdict
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, request, url_for
-from flask_login import current_user, login_required
+from flask import abort, request, url_for
+from flask_login import current_user
 
 from aid.extensions import db
 from aid.matching.reasons import english
@@ -11,17 +11,9 @@ from aid.models import Category, Need, Skill, Urgency, User, Volunteer, utcnow
 from aid.services import board, matching, numbers, roster, skills
 from aid.services.access import coordinates
 from aid.services.coordination import CLOSE_REASONS
+from aid.web.board import bp
 from aid.web.htmx import render, tag, unchanged
 from aid.web.params import query_int
-
-bp = Blueprint("board", __name__, url_prefix="/board")
-
-
-@bp.before_request
-@login_required
-def _coordinators_only():
-    if not current_user.coordinator_of:
-        abort(403)
 
 
 @bp.get("/")
@@ -123,5 +115,3 @@ def need_or_404(need_id):
         abort(403)
     return need
 
-
-from aid.web import board_actions, exports  # noqa: E402,F401  (their routes join this blueprint)

@@ -7,7 +7,8 @@ from aid import edge
 from aid.models import utcnow
 from aid.services import ServiceError, board, coordination, escalation, roster
 from aid.web.actions import attempt
-from aid.web.board import bp, need_or_404
+from aid.web.board import bp
+from aid.web.board.views import need_or_404
 from aid.web.htmx import go
 from aid.web.params import form_id
 

@@ -1,19 +1,11 @@
-"""flask aid …: demo data, the rq worker, the sweep."""
+"""flask aid seed | worker | match | purge | sweep | vapid-keys: running the app."""
 import os
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from aid import edge
-
-aid_cli = AppGroup("aid", help="Mutual Aid Matcher commands.")
-
-
-def init_app(app):
-    from aid import cli_admin  # noqa: F401  (its commands join aid_cli)
-
-    app.cli.add_command(aid_cli)
+from aid.cli import aid_cli
 
 
 @aid_cli.command("seed")

@@ -1,0 +1,15 @@
+"""The coordinator's board: one blueprint, its pages, actions and downloads in their own modules."""
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+@bp.before_request
+@login_required
+def _coordinators_only():
+    if not current_user.coordinator_of:
+        abort(403)
+
+
+from aid.web.board import actions, exports, views  # noqa: E402,F401  (their routes join the blueprint)
