@@ -5,7 +5,6 @@ is answered as JSON problem details (RFC 9457), never as an HTML page or a redir
 Contact details, addresses and exact places are not served here: they leave only through
 the board's personal export, which writes the audit trail.
 """
-import re
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
@@ -17,13 +16,13 @@ from aid.models import Category, NeedStatus, Urgency, utcnow
 from aid.services import board, exports
 from aid.services.needs import helpers
 from aid.web.board import views as board_views
+from aid.web.params import to_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only: every other method is a 405, which a CSRF error page would hide
 
 FILTERS = {"status": NeedStatus, "urgency": Urgency, "category": Category}
 PAGE_SIZE, MOST = 100, 500
-CURSOR = re.compile(r"[0-9]{1,10}")  # the last id of the previous page
 DETAILS = {
     401: "Log in first: the API uses the board's session cookie.",
     403: "Only coordinators may use the API, and only for the needs of their unions.",
@@ -139,12 +138,13 @@ def _filters():
 
 def _page():
     """(the id after which the page starts, its size) from `cursor` and `limit`; anything else is a 400."""
-    cursor, limit = request.args.get("cursor"), request.args.get("limit", str(PAGE_SIZE))
-    if cursor is not None and not CURSOR.fullmatch(cursor):
+    after = to_int(request.args["cursor"], lo=0) if "cursor" in request.args else 0
+    limit = to_int(request.args["limit"], hi=MOST) if "limit" in request.args else PAGE_SIZE
+    if after is None:
         abort(400, "Unknown cursor: pass the next_cursor of the previous page as it is.")
-    if not re.fullmatch(r"[0-9]{1,3}", limit) or not 1 <= int(limit) <= MOST:
+    if limit is None:
         abort(400, f"limit is a whole number from 1 to {MOST}.")
-    return (int(cursor) if cursor is not None else 0), int(limit)
+    return after, limit
 
 
 def _need(need, union_name, helper_count, unions):

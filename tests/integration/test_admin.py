@@ -22,7 +22,7 @@ THREADS = 8
 
 def admin_app(make, **config):
     """An app with the admin blueprint and CLI commands, whether or not create_app registers them yet."""
-    import aid.cli_admin  # noqa: F401  (its commands join the `aid` group on import)
+    import aid.cli  # noqa: F401  (its commands join the `aid` group on import)
     from aid.web import admin as admin_web
 
     app = make(**config)
