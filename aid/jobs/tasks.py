@@ -1,6 +1,7 @@
 """Job functions: they take ids, re-check state, commit once, and are safe to run twice."""
 import logging
 
+from aid import edge
 from aid.extensions import db
 from aid.models import utcnow
 from aid.services import work
@@ -12,7 +13,7 @@ def run_pending(work_id):
     """Carry out one pending-work row (locate and match a need), unless already done."""
     try:
         notices = work.perform(work_id, utcnow())
-        db.session.commit()
+        edge.commit()  # then enqueue the outbox rows it stored
     finally:
         db.session.remove()
     send(notices)
@@ -24,7 +25,7 @@ def sweep():
 
     try:
         work_ids, notices = work.sweep(utcnow())
-        db.session.commit()
+        edge.commit()  # then enqueue the outbox rows it stored
     finally:
         db.session.remove()
     dispatch(work_ids)
@@ -38,7 +39,7 @@ def match_backlog():
 
     try:
         notices = batch.offer_backlog(utcnow())
-        db.session.commit()
+        edge.commit()  # then enqueue the outbox rows it stored
     finally:
         db.session.remove()
     send(notices)

@@ -38,9 +38,10 @@ def sweep(now):
 
     Returns (work ids to enqueue, notices to send), both for after the commit.
     """
-    from aid.services import availability, escalation, matching, needs, retention
+    from aid.services import availability, delivery, escalation, matching, needs, retention
 
     retention.purge(now)
+    delivery.sweep(now)  # outbox rows whose job was lost, or whose retry is due: enqueued after the commit
     needs.ask_if_still_needed(now)
     created = [add(need).id for need in _expire_offers(now)]
     for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once

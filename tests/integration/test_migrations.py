@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from aid.extensions import db
-from aid.models import Match, Need, Skill, Slot, User, Volunteer
+from aid.models import Match, Skill, Slot, User
 from tests.conftest import Database, dispose, make_app
 
 
@@ -25,9 +25,18 @@ def test_stored_reason_sentences_become_codes_with_their_arguments(database, tmp
         try:
             upgrade(revision="1a63603c7ce0")
             db.session.execute(sa.insert(User.__table__).values(id=1, email="a@x", name="Ann", password_hash="x"))
-            db.session.execute(sa.insert(Volunteer.__table__).values(id=1, user_id=1, lat=0.0, lon=0.0))
+            # Plain SQL where later revisions added columns with Python defaults the old schema lacks.
+            db.session.execute(sa.text(
+                "INSERT INTO volunteers (id, user_id, lat, lon, base_label, max_km, on_duty, capacity, week_cap,"
+                " languages, vetting, has_vehicle, schedule_days)"
+                " VALUES (1, 1, 0.0, 0.0, '', 5, false, 2, 5, 'en', 0, false, '')"))
             db.session.execute(sa.insert(Skill.__table__).values(id=1, slug="first-aid", name="First aid"))
-            db.session.execute(sa.insert(Need.__table__).values(id=1, category="food", token_hash="t"))
+            db.session.execute(sa.text(
+                "INSERT INTO needs (id, category, urgency, status, location_status, token_hash, details, summary,"
+                " people, language, language_required, address, contact_name, contact_phone, contact_email,"
+                " created_at, updated_at, escalation)"
+                " VALUES (1, 'food', 'normal', 'open', 'pending', 't', '', '', 1, 'en', false, '', '', '', '',"
+                " :now, :now, 0)"), {"now": datetime(2025, 3, 1)})
             db.session.execute(sa.insert(Slot.__table__).values(id=1, need_id=1))
             db.session.execute(sa.text(
                 "INSERT INTO matches (need_id, slot_id, volunteer_id, state, score, distance_km, reasons, wave,"
