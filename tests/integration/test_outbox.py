@@ -317,3 +317,78 @@ def test_a_message_whose_worker_died_while_sending_is_sent_again_by_the_sweep(ma
             sweep()
         drain(app)
     assert len(texted(sms_gateway, ANN)) == 1
+
+
+def test_coordinators_read_unsent_messages_on_the_outbox_page_and_the_need_page(make):
+    from tests.factories import add_coordinator, login
+
+    app = make()
+    with app.app_context():
+        union = add_union()
+        add_volunteer("Ann Able")
+        add_coordinator(union)
+        other = add_union("Brighton", lat=50.82, lon=-0.14)
+        add_coordinator(other, name="Olga Other")
+    post_need(app.test_client(), address="3 Keere Street")
+    drain(app)
+    with app.app_context():
+        need_id = rows(kind="offer")[0].need_id
+    coordinator = app.test_client()
+    login(coordinator, "rosa.coord@example.org")
+
+    page = coordinator.get("/board/outbox").data.decode()
+    assert "Ann Able" in page and "not sent: no channel" in page
+    assert "Reply YES" not in page and "Open your offers to take it or pass." in page  # no code without SMS
+    need_page = coordinator.get(f"/board/needs/{need_id}").data.decode()
+    assert "Who was told what" in need_page and "Ann Able" in need_page and "no channel" in need_page
+
+    outsider = app.test_client()
+    login(outsider, "olga.other@example.org")
+    assert "Ann Able" not in outsider.get("/board/outbox").data.decode()
+
+
+def test_the_outbox_command_lists_recent_messages_with_masked_addresses(make):
+    app = make()
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able", channels="sms,email", phone=ANN, phone_verified_at=utcnow())
+    post_need(app.test_client())
+    drain(app)
+    result = app.test_cli_runner().invoke(args=["aid", "outbox", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    assert "offer" in result.output and "unsent" in result.output and "no channel" in result.output
+
+
+def test_the_purge_erases_the_addresses_of_a_closed_needs_messages(make, sms_gateway):
+    from aid.services import retention
+
+    app = sms_app(make, sms_gateway)
+    with app.app_context():
+        add_union()
+        texter("Ann Able", ANN)
+    client = app.test_client()
+    post_need(client)
+    drain(app)
+    code = code_in(texted(sms_gateway, ANN)[0])
+    text_in(client, sms_gateway, ANN, f"YES {code}")
+    text_in(client, sms_gateway, ANN, f"DONE {code}")
+    drain(app)
+    assert texted(sms_gateway, ANN)[-1] == f"{code}: marked done. Thank you!"
+    with app.app_context():
+        assert {r.to for r in rows()} == {ANN, ""}  # "" for the requester, who gave no email and asked no texts
+        assert retention.purge(utcnow() + timedelta(days=31)) == 1
+        db.session.commit()
+        assert {r.to for r in rows()} == {""}
+
+
+def test_an_offer_is_texted_in_the_volunteers_language(make, sms_gateway):
+    app = sms_app(make, sms_gateway)
+    with app.app_context():
+        add_union()
+        texter("Ana Alta", ANN, languages="es")
+    post_need(app.test_client(), category="transport", urgency="high")
+    drain(app)
+    [body] = texted(sms_gateway, ANN)
+    code = re.search(r"SI (\d{4})", body).group(1)
+    assert body == (f"Lewes: Transporte, en unas horas, a unos 1 km. Responda SI {code} para aceptarla, "
+                    f"NO {code} para pasar.")
