@@ -392,3 +392,23 @@ def test_an_offer_is_texted_in_the_volunteers_language(make, sms_gateway):
     code = re.search(r"SI (\d{4})", body).group(1)
     assert body == (f"Lewes: Transporte, en unas horas, a unos 1 km. Responda SI {code} para aceptarla, "
                     f"NO {code} para pasar.")
+
+
+def test_a_requester_who_asked_for_texts_hears_who_is_coming_and_that_it_is_done(make, sms_gateway):
+    app = sms_app(make, sms_gateway)
+    with app.app_context():
+        add_union()
+        texter("Ann Able", ANN)
+    client = app.test_client()
+    post_need(client, sms_updates="y")
+    post_need(client, contact_phone="07911 123457", details="Another need", same_anyway="yes")  # did not tick it
+    drain(app)
+    first = code_in(texted(sms_gateway, ANN)[0])
+    second = code_in(texted(sms_gateway, ANN)[1])
+    for code in (first, second):
+        text_in(client, sms_gateway, ANN, f"YES {code}")
+        text_in(client, sms_gateway, ANN, f"DONE {code}")
+    drain(app)
+    assert texted(sms_gateway, "+447911123456") == ["Lewes: Ann is coming to help with your request.",
+                                                    "Lewes: your request is marked done. Take care!"]
+    assert texted(sms_gateway, "+447911123457") == []
