@@ -66,11 +66,11 @@ def _bind_extensions(app):
 
 def _register(app):
     from aid import cli, edge, i18n, jobs
-    from aid.web import admin, api, auth, board, errors, offline, public, security, templating, volunteer
+    from aid.web import admin, api, auth, board, errors, offline, public, security, sms, templating, volunteer
     from aid.web.params import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are built
-    for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp):
+    for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp, sms.bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
     errors.init_app(app)

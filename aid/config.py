@@ -32,6 +32,11 @@ class Config:
     SMS_ACCOUNT_SID = os.environ.get("SMS_ACCOUNT_SID", "")
     SMS_AUTH_TOKEN = os.environ.get("SMS_AUTH_TOKEN", "")  # also checks X-Twilio-Signature on webhooks
     SMS_FROM = os.environ.get("SMS_FROM", "")  # the sending number, E.164
+    # The address people reach this site at, e.g. https://aid.example.org: links in emails, and the
+    # URL the SMS gateway signs its webhooks with (behind a proxy the request's own URL may differ).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "Mutual Aid")  # names the sender when no union does
+    RATELIMIT_SMS_NUMBER = os.environ.get("RATELIMIT_SMS_NUMBER", "20 per minute; 200 per day")
     SMS_STATUS_CALLBACK = os.environ.get("SMS_STATUS_CALLBACK", "")  # public URL of /sms/status; empty: none
     # Web push: `flask aid vapid-keys` prints a pair; the subject is a mailto: the push services can write to.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 RUN_PENDING = "aid.jobs.tasks.run_pending"
 SWEEP = "aid.jobs.tasks.sweep"
+DELIVER = "aid.jobs.outbox.deliver"
 
 # A job in one of these states will still run (or is running) by itself.
 LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
@@ -183,3 +184,14 @@ def dispatch(work_ids):
                         exc_info=not outage)  # anything else is a bug: keep its traceback
             break
     return enqueued
+
+
+def enqueue_delivery(row_id):
+    """Queue the sending of a committed outbox row; if the queue is down, the sweep puts it back.
+
+    One job id a row: a row put back while its job still waits is not queued twice.
+    """
+    try:
+        backend().enqueue(DELIVER, row_id, job_id=f"outbox-{row_id}")
+    except Exception as error:  # an outage must not fail the person's request
+        log.warning("queue unavailable, outbox %s left for the sweep: %s", row_id, type(error).__name__)

@@ -80,3 +80,16 @@ def vapid_keys(subject):
 
     private, public = new_vapid_keys()
     click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}\nVAPID_SUBJECT={subject}")
+
+
+@aid_cli.command("outbox")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+def outbox(limit):
+    """List the newest outbox messages: when, kind, channel, masked address, state, and why not sent."""
+    from aid.adapters.channels import mask_address, mask_number
+    from aid.services import outbox_log
+
+    for row in outbox_log.recent(limit):
+        to = mask_address(row.to) if "@" in row.to else mask_number(row.to)
+        click.echo(f"{row.id:>6} {row.created_at:%Y-%m-%d %H:%M} {row.kind:<10} {row.channel or '-':<5} "
+                   f"{to:<18} {row.state.value:<9} {row.error}")

@@ -44,6 +44,7 @@ class Need(db.Model):
     contact_name: Mapped[str] = mapped_column(sa.String(80), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(32), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    sms_updates: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # "text me updates"
     on_site_name: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")  # asked for someone else
     # Coarse public area: the centre of a fixed grid cell, computed once when located.
     cell_lat: Mapped[float | None] = mapped_column(sa.Float)

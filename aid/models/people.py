@@ -87,6 +87,13 @@ class Volunteer(db.Model):
     schedule_days: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")  # "0,1,2" = Mon-Wed
     schedule_from: Mapped[int | None] = mapped_column()  # minutes after midnight
     schedule_to: Mapped[int | None] = mapped_column()
+    # How to reach them, in order ("sms,email"); SMS only once the phone is confirmed by a texted code.
+    channels: Mapped[str] = mapped_column(sa.String(20), default="email", server_default="email")
+    phone: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")  # E.164
+    phone_verified_at: Mapped[datetime | None] = mapped_column()
+    phone_code_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    phone_code_expires_at: Mapped[datetime | None] = mapped_column()
+    phone_code_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(back_populates="volunteer")
     union: Mapped["Union | None"] = relationship()
@@ -97,6 +104,10 @@ class Volunteer(db.Model):
         sa.Index("ix_volunteers_candidates", "on_duty", "box_south", "box_north", "box_west", "box_east",
                  "lat", "lon", "max_km", "capacity", "week_cap", "vetting", "has_vehicle", "languages"),
     )
+
+    @property
+    def channel_list(self):
+        return [name for name in self.channels.split(",") if name]
 
     @property
     def language_list(self):

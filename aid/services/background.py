@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import EventKind, Match, MatchState
-from aid.services import availability, escalation, events, locating, matching, needs, retention, work
+from aid.services import availability, delivery, escalation, events, locating, matching, needs, retention, work
 
 
 def perform(work_id, now):
@@ -28,6 +28,7 @@ def sweep(now):
     """
     retention.purge(now)
     needs.ask_if_still_needed(now)
+    delivery.sweep(now)  # outbox rows whose job was lost, or whose retry is due: enqueued after the commit
     created = [work.add(need).id for need in _expire_offers(now)]
     for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
         created += [item.id for item in matching.needs_near(volunteer, now)]

@@ -10,7 +10,7 @@ from aid.matching.geo import haversine_km
 from aid.matching.reasons import Reasons
 from aid.matching.waves import offer_minutes
 from aid.models import EventKind, LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
-from aid.services import events
+from aid.services import events, outbox
 from aid.services.candidates import load_on_duty, load_skill_tree
 from aid.services.matching import matched, need_info
 
@@ -51,4 +51,5 @@ def _offer(need, info, assignment, volunteers, explain, now):
     events.record(need, EventKind.OFFERED, "Offered in the backlog run after a surge", now=now)
     db.session.flush()
     user_id = db.session.scalar(sa.select(Volunteer.user_id).where(Volunteer.id == volunteer.id))
+    outbox.tell("offer", outbox.volunteer(match.volunteer), need=need, match=match)
     return Notice("offer", user_id=user_id, need_id=need.id, match_id=match.id)

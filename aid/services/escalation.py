@@ -9,8 +9,8 @@ from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.matching.areas import reach_km
-from aid.models import Coordinator, Escalation, EventKind, LocationStatus, Need, NeedStatus, Union, Urgency
-from aid.services import ServiceError, events, work
+from aid.models import Coordinator, Escalation, EventKind, LocationStatus, Need, NeedStatus, Union, Urgency, User
+from aid.services import ServiceError, events, outbox, work
 
 
 def escalate_due(now):
@@ -92,5 +92,7 @@ def _to_hub(need, now):
 
 
 def _tell_coordinators(need, union_ids, kind):
-    users = db.session.scalars(sa.select(Coordinator.user_id).where(Coordinator.union_id.in_(union_ids)))
+    users = db.session.scalars(sa.select(Coordinator.user_id).where(Coordinator.union_id.in_(union_ids))).all()
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(set(users)))):
+        outbox.tell("escalated", outbox.coordinator(user), need=need, key=f"escalated:{need.id}:{need.escalation}:{user.id}")
     return [Notice(kind, user_id=user_id, need_id=need.id) for user_id in set(users)]

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.models import HOLDING, EventKind, Match, MatchState, NeedStatus, Slot
-from aid.services import ServiceError, events, work
+from aid.services import ServiceError, events, outbox, work
 from aid.services.candidates import load_skill_tree
 from aid.services.matching import lock_need
 
@@ -75,6 +75,7 @@ def done(match, now):
     events.record(need, EventKind.DONE, "Marked their part done", user=match.volunteer.user, now=now)
     if not need.open_slots and all(m.state == MatchState.DONE for m in _holders(need)):
         need.status, need.closed_at = NeedStatus.FULFILLED, now
+        outbox.tell("done", outbox.requester(need), need=need)
 
 
 def release(match, reason, now):
@@ -112,9 +113,12 @@ def _after_accept(need, match, now):
     db.session.refresh(need)
     need.first_accepted_at = need.first_accepted_at or now
     events.record(need, EventKind.ACCEPTED, "Accepted; address and contact now shown to them", user=match.volunteer.user, now=now)
+    outbox.tell("accepted", outbox.requester(need), need=need, match=match)
     if not need.open_slots:
         if need.status in (NeedStatus.OPEN, NeedStatus.MATCHING):
             need.status = NeedStatus.ASSIGNED
+        for other in db.session.scalars(sa.select(Match).where(Match.need_id == need.id, Match.state == MatchState.OFFERED)):
+            outbox.tell("taken", outbox.volunteer(other.volunteer), need=need, match=other)
         db.session.execute(
             sa.update(Match).where(Match.need_id == need.id, Match.state == MatchState.OFFERED)
             .values(state=MatchState.WITHDRAWN).execution_options(synchronize_session=False))

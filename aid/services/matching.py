@@ -12,7 +12,7 @@ from aid.matching.ranking import rank
 from aid.matching.types import Exclusion, NeedInfo, SlotInfo
 from aid.matching.waves import offer_minutes, plan_wave, wave_size
 from aid.models import EventKind, LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
-from aid.services import events, work
+from aid.services import events, outbox, work
 from aid.services.candidates import load_candidates, load_skill_tree, lon_inside
 from aid.services.escalation import allowed_unions
 
@@ -132,4 +132,6 @@ def _offer(need, wave, now):
     db.session.flush()
     users = dict(db.session.execute(
         sa.select(Volunteer.id, Volunteer.user_id).where(Volunteer.id.in_([m.volunteer_id for m in matches]))).all())
+    for m in matches:
+        outbox.tell("offer", outbox.volunteer(m.volunteer), need=need, match=m)
     return [Notice("offer", user_id=users[m.volunteer_id], need_id=need.id, match_id=m.id) for m in matches]

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from aid.extensions import db
-from aid.models import CLOSED_NEED, EventKind, Need
+from aid.models import CLOSED_NEED, EventKind, Need, OutboxMessage
 from aid.services import events
 
 ERASED = dict(details="", address="", lat=None, lon=None, contact_name="", contact_phone="", contact_email="",
@@ -26,4 +26,17 @@ def purge(now, days=None):
             setattr(need, name, value)
         need.purged_at = now
         events.record(need, EventKind.PURGED, "Contact, details and exact place erased", now=now)
+    erase_outbox([need.id for need in stale], now - timedelta(days=days))
     return len(stale)
+
+
+def erase_outbox(need_ids, before=None):
+    """Blank the addresses of these needs' outbox rows, and of answers to bare numbers older than `before`.
+
+    What stays (kind, channel, state, times) tells how messaging went without saying to whom.
+    """
+    about = OutboxMessage.need_id.in_(need_ids)
+    if before is not None:
+        about = sa.or_(about, sa.and_(OutboxMessage.need_id.is_(None), OutboxMessage.created_at <= before))
+    db.session.execute(sa.update(OutboxMessage).where(about, OutboxMessage.to != "").values(to="")
+                       .execution_options(synchronize_session=False))

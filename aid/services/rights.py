@@ -76,6 +76,7 @@ def delete_request(need, now):
         setattr(need, name, value)
     need.purged_at = now
     db.session.execute(sa.delete(Message).where(Message.need_id == need.id))
+    retention.erase_outbox([need.id])
     db.session.execute(sa.update(Event).where(Event.need_id == need.id, Event.kind.in_(PLACE_EVENTS))
                        .values(detail="").execution_options(synchronize_session=False))
     events.record(need, needs.DELETED, "The requester deleted the request and its personal data",

@@ -80,6 +80,7 @@ class NeedForm(Form):
     contact_name = StringField(_l("Your name (or who to ask for)"), validators=[Optional(), Length(max=80)])
     on_site_name = StringField(_l("Asking for someone else? Who will be there"), validators=[Optional(), Length(max=80)])
     contact_phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    sms_updates = BooleanField(_l("Text me updates (who is coming, when it is done)"))
     contact_email = EmailField(_l("Email"), validators=[Optional(), Email(_l("That email address does not look right.")), Length(max=254)])
     language = SelectField(_l("Language you speak"), choices=LANGUAGES, default="en")
     language_required = BooleanField(_l("Only send someone who speaks my language"))
@@ -115,6 +116,7 @@ class NeedForm(Form):
             summary=(self.summary.data or "").strip(),
             people=self.people.data, address=(self.address.data or "").strip(),
             contact_name=(self.contact_name.data or "").strip(), contact_phone=self.contact_phone.data or "",
+            sms_updates=bool(self.sms_updates.data and self.contact_phone.data),
             on_site_name=(self.on_site_name.data or "").strip(),
             contact_email=(self.contact_email.data or "").strip().lower(), language=self.language.data,
             language_required=self.language_required.data, lat=point[0], lon=point[1],

@@ -8,7 +8,7 @@ from flask_login import current_user
 from aid.extensions import db
 from aid.matching.reasons import english
 from aid.models import Category, Need, Skill, Urgency, User, Volunteer, utcnow
-from aid.services import board, matching, numbers, roster, skills
+from aid.services import board, matching, numbers, outbox_log, roster, skills
 from aid.services.access import coordinates
 from aid.services.coordination import CLOSE_REASONS
 from aid.web.board import bp
@@ -37,7 +37,15 @@ def show(need_id):
     need = need_or_404(need_id)
     ranked, names = _explained(need)
     return render("board/need.html", "board/_need.html", need=need, shortlist=ranked, names=names,
-                  skill_names=skills.names(), now=utcnow(), close_reasons=CLOSE_REASONS)
+                  skill_names=skills.names(), now=utcnow(), close_reasons=CLOSE_REASONS, told=outbox_log.for_need(need))
+
+
+@bp.get("/outbox")
+def outbox():
+    """Every message to people about the coordinator's needs, newest first, a page at a time."""
+    number = query_int("page", lo=1, hi=10_000) or 1
+    lines, more = outbox_log.page(board.union_ids(current_user), number)
+    return render("board/outbox.html", "board/_outbox.html", lines=lines, more=more, number=number, now=utcnow())
 
 
 @bp.get("/needs/<int:need_id>/shortlist.json")

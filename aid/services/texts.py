@@ -1,0 +1,94 @@
+"""The words of each outbox message, rendered in the person's language when it is sent.
+
+Only the accepted volunteer's message ("yours") carries the exact place, name and phone;
+every other message names the category, the urgency and a distance or the coarse area.
+"""
+from flask import current_app
+from flask_babel import force_locale, gettext
+
+from aid.adapters.channels import Message
+from aid.sms import segments
+
+SMS_SEGMENTS = 2
+
+
+def render(row):
+    """The Message for an outbox row: text (SMS cut to two segments), subject, link; in row.locale."""
+    with force_locale(row.locale):
+        values = _values(row)
+        text = BODIES[row.kind](values)
+        subject = gettext("%(union)s: a message about helping", union=values["union"])
+    if row.channel == "sms":
+        text = segments.fit(text, SMS_SEGMENTS)
+    return Message(to=row.to, text=text, subject=subject, url=_link(row), key=row.key, ref=f"outbox:{row.id}")
+
+
+def preview(row):
+    """The text as it was (or would be) sent, for coordinators reading the outbox."""
+    if row.need is not None and row.need.purged_at is not None:
+        return ""
+    with force_locale(row.locale):
+        return BODIES[row.kind](_values(row))
+
+
+def _values(row):
+    need, args = row.need, row.args or {}
+    match = need and next((m for m in need.matches if m.id == row.match_id), None)
+    return {
+        "union": need.union.name if need is not None and need.union is not None else current_app.config["SMS_SIGNATURE"],
+        "category": str(need.category.label) if need is not None else "",
+        "urgency": str(need.urgency.label).lower() if need is not None else "",
+        "km": f"{match.distance_km:.0f}" if match is not None else "?",
+        "code": row.code or args.get("code", ""),
+        "codes": ", ".join(args.get("codes", ())) or "-",
+        "name": _helper_name(match) if row.audience == "requester" else (need.contact_name if need else ""),
+        "phone": need.contact_phone if need is not None else "",
+        "address": (need.address or need.place_label) if need is not None else "",
+        "id": need.id if need is not None else "",
+    }
+
+
+def _helper_name(match):
+    return match.volunteer.user.first_name if match is not None else gettext("A volunteer")
+
+
+def _link(row):
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    if not base or row.channel == "sms":
+        return None
+    if row.audience == "volunteer":
+        return f"{base}/offers"
+    if row.audience == "coordinator" and row.need_id:
+        return f"{base}/board/needs/{row.need_id}"
+    return None
+
+
+BODIES = {
+    "offer": lambda v: gettext(
+        "%(union)s: %(category)s, %(urgency)s, about %(km)s km. Reply YES %(code)s to take it, NO %(code)s to pass.",
+        **v) if v["code"] else gettext(
+        "%(union)s: %(category)s, %(urgency)s, about %(km)s km from you. Open your offers to take it or pass.", **v),
+    "taken": lambda v: gettext(
+        "%(union)s: the %(category)s task %(code)s went to someone else. Thank you for being ready to help!", **v),
+    "yours": lambda v: gettext(
+        "%(union)s: %(code)s is yours. %(name)s, %(phone)s, %(address)s. "
+        "Reply DONE %(code)s when finished, DROP %(code)s to give it back.", **v),
+    "accepted": lambda v: gettext("%(union)s: %(name)s is coming to help with your request.", **v),
+    "done": lambda v: gettext("%(union)s: your request is marked done. Take care!", **v),
+    "escalated": lambda v: gettext("%(union)s: a %(category)s request (#%(id)s) is still unclaimed.", **v),
+    "declined": lambda v: gettext("%(code)s: passed. Thank you for telling us.", **v),
+    "finished": lambda v: gettext("%(code)s: marked done. Thank you!", **v),
+    "released": lambda v: gettext("%(code)s: given back. We will ask someone else.", **v),
+    "busy": lambda v: gettext("%(code)s: you already have as many tasks as you can take. Finish one first.", **v),
+    "help": lambda v: gettext(
+        "Reply YES and the code to take an offer, NO to pass, DONE when finished, DROP to give it back, "
+        "STOP for no more texts. Open: %(codes)s", **v),
+    "stopped": lambda v: gettext("You will get no more texts from us. Reply START to get them again.", **v),
+    "started": lambda v: gettext("Texts are on again. Reply STOP to stop them.", **v),
+    "bad_code": lambda v: gettext("That code does not look right. Your open codes: %(codes)s", **v),
+    "not_yours": lambda v: gettext("%(code)s is no longer open for you. Your open codes: %(codes)s", **v),
+    "no_offers": lambda v: gettext("You have no open offers right now.", **v),
+    "ambiguous": lambda v: gettext("Which one? Reply with its code: %(codes)s", **v),
+    "unknown": lambda v: gettext("Sorry, we did not understand. Reply HELP for the words we know.", **v),
+    "verify": lambda v: gettext("%(union)s: your code is %(code)s", **v),
+}
