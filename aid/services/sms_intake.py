@@ -44,7 +44,7 @@ def take(sid, number, body, kind, now):
             db.session.add(SmsIntake(phone=number, category=draft.category, urgent=draft.urgent, lang=draft.lang,
                                      text=body[:1600], created_at=now, expires_at=now + _minutes()))
     except sa.exc.IntegrityError:
-        return None  # another text from this phone started one at the same moment: that one asks
+        return "intake_raced"  # another text from this phone started one at the same moment: that one asks
     return _answer("intake_where", sid, number, draft.lang)
 
 
