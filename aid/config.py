@@ -37,6 +37,10 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
     SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "Mutual Aid")  # names the sender when no union does
     RATELIMIT_SMS_NUMBER = os.environ.get("RATELIMIT_SMS_NUMBER", "20 per minute; 200 per day")
+    # A request texted to the number (aid/services/sms_intake.py): new needs a day per phone, and how
+    # long a request texted without a place waits for the text that says where.
+    SMS_INTAKE_PER_DAY = int(os.environ.get("SMS_INTAKE_PER_DAY", "5"))
+    SMS_INTAKE_MINUTES = int(os.environ.get("SMS_INTAKE_MINUTES", "30"))
     SMS_STATUS_CALLBACK = os.environ.get("SMS_STATUS_CALLBACK", "")  # public URL of /sms/status; empty: none
     # Web push: `flask aid vapid-keys` prints a pair; the subject is a mailto: the push services can write to.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")

@@ -12,5 +12,5 @@ from aid.models.enums import (  # noqa: F401
 from aid.models.groups import Region, Union  # noqa: F401
 from aid.models.invitations import Invitation  # noqa: F401
 from aid.models.needs import Escalation, Event, Match, Message, Need, PendingWork, Slot  # noqa: F401
-from aid.models.outbox import InboundSms, OutboxMessage, OutboxState, SmsOptOut  # noqa: F401
+from aid.models.outbox import InboundSms, OutboxMessage, OutboxState, SmsIntake, SmsOptOut  # noqa: F401
 from aid.models.people import Coordinator, Skill, User, Volunteer, utcnow, volunteer_skills  # noqa: F401

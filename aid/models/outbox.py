@@ -71,3 +71,19 @@ class InboundSms(db.Model):
     message_sid: Mapped[str] = mapped_column(sa.String(64), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(16), default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SmsIntake(db.Model):
+    """A request texted without a place, waiting (until expires_at) for the text that says where.
+
+    One row a phone: the conversation is claimed by deleting its row, so one need comes of it.
+    """
+
+    __tablename__ = "sms_intakes"
+    phone: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(sa.String(16))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    lang: Mapped[str] = mapped_column(sa.String(8), default="en")
+    text: Mapped[str] = mapped_column(sa.String(1600), default="")  # what they wrote, for the need's details
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -7,7 +7,18 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import EventKind, Match, MatchState
-from aid.services import availability, delivery, escalation, events, locating, matching, needs, retention, work
+from aid.services import (
+    availability,
+    delivery,
+    escalation,
+    events,
+    locating,
+    matching,
+    needs,
+    retention,
+    sms_intake,
+    work,
+)
 
 
 def perform(work_id, now):
@@ -27,6 +38,7 @@ def sweep(now):
     `work.due` and the queue's own answer, not here.
     """
     retention.purge(now)
+    sms_intake.purge(now)  # requests whose place never came
     needs.ask_if_still_needed(now)
     delivery.sweep(now)  # outbox rows whose job was lost, or whose retry is due: enqueued after the commit
     created = [work.add(need).id for need in _expire_offers(now)]

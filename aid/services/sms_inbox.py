@@ -1,12 +1,13 @@
 """Texts people send: each is read once (by MessageSid), tied to the sender's open offers, acted on,
-and answered through the outbox, echoing the code and what happened."""
+and answered through the outbox, echoing the code and what happened. From a phone with no open
+offers, a text that reads as a request for help becomes a need (aid.services.sms_intake)."""
 from dataclasses import replace
 
 import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import HOLDING, InboundSms, MatchState, OutboxMessage, SmsOptOut
-from aid.services import ServiceError, matches, outbox
+from aid.services import ServiceError, matches, outbox, sms_intake
 from aid.sms.reply import parse
 from aid.sms.resolve import Outcome, resolve
 from aid.sms.words import Kind
@@ -24,6 +25,11 @@ def receive(sid, number, body, now):
     except sa.exc.IntegrityError:
         return False
     command = parse(body)
+    if not outbox.opted_out(number) and not outbox.open_codes(number):  # perhaps a request for help
+        intake = sms_intake.take(sid, number, body, command.kind, now)
+        if intake is not None:
+            inbound.kind = intake[:16]
+            return True
     offers = outbox.open_codes(number, ABOUT_OFFERS.get(command.kind, outbox.EVERY_OPEN))
     resolution = resolve(command, list(offers), opted_out=outbox.opted_out(number))
     inbound.kind = str(resolution.command.kind)
@@ -56,6 +62,7 @@ def _act(resolution, match, now, number):
     if kind is Kind.STOP:
         if not outbox.opted_out(number):
             db.session.add(SmsOptOut(phone=number, created_at=now))
+        sms_intake.forget(number)
         return "stopped"
     if kind is Kind.START:
         db.session.execute(sa.delete(SmsOptOut).where(SmsOptOut.phone == number))

@@ -91,4 +91,12 @@ BODIES = {
     "ambiguous": lambda v: gettext("Which one? Reply with its code: %(codes)s", **v),
     "unknown": lambda v: gettext("Sorry, we did not understand. Reply HELP for the words we know.", **v),
     "verify": lambda v: gettext("%(union)s: your code is %(code)s", **v),
+    # A request texted to the number (aid.services.sms_intake), answered in the language it was written in.
+    "intake_got": lambda v: gettext(
+        "%(union)s: got it, %(category)s near %(address)s. Ref %(id)s. "
+        "We will text you when someone is coming. Reply STOP to stop.", **v),
+    "intake_where": lambda v: gettext("%(union)s: where are you? Reply with a street or village.", **v),
+    "intake_limit": lambda v: gettext(
+        "%(union)s: we already have your requests from today and are working on them. "
+        "Please text again tomorrow for anything new.", **v),
 }
