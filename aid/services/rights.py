@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
-from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message
+from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message, PushSubscription
 from aid.services import events, matches, needs, retention, work
 from aid.services.accounts import end_sessions, set_base
 from aid.services.exports import iso
@@ -53,6 +53,7 @@ def delete_account(user, now):
         queued.append(work.add(match.need))
     _anonymise_trail(user)
     db.session.execute(sa.delete(Coordinator).where(Coordinator.user_id == user.id))
+    db.session.execute(sa.delete(PushSubscription).where(PushSubscription.user_id == user.id))
     me = user.volunteer
     me.base_label, me.on_duty, me.on_duty_until, me.snoozed_until = "", False, None, None
     me.schedule_days, me.schedule_from, me.schedule_to, me.languages, me.vetting = "", None, None, "", 0
