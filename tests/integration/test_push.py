@@ -70,7 +70,7 @@ def test_an_offer_reaches_every_device_of_a_subscribed_volunteer_as_a_decrypted_
 
 @pytest.mark.parametrize("status", [404, 410])
 def test_a_gone_device_is_deleted_and_the_offer_falls_to_the_next_channel(make, push_service, smtp_peer, status):
-    app = push_app(make, push_service, smtp_peer)
+    app = push_app(make, push_service, smtp_peer, PUBLIC_URL="https://aid.example")
     with app.app_context():
         add_union()
     client = volunteer_client(app)
@@ -86,6 +86,7 @@ def test_a_gone_device_is_deleted_and_the_offer_falls_to_the_next_channel(make, 
         assert outbox() == [("push", OutboxState.FAILED), ("email", OutboxState.SENT)]
     [email] = smtp_peer.messages
     assert email.rcpt_tos == ["ann.able@example.org"]
+    assert "https://aid.example/me/" in email.message.get_body(("plain",)).get_content()  # the offers page
 
 
 def test_one_gone_device_of_two_is_deleted_and_the_other_still_gets_the_offer(make, push_service, smtp_peer):
