@@ -3,13 +3,15 @@
 What is deleted loses every name, email, phone, place and free text; the rows themselves stay,
 anonymised, so each union's numbers (needs posted, taken, done) stay right.
 """
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 
 from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message, PushSubscription
-from aid.services import events, matches, needs, retention, work
+from aid.services import events, matches, needs, push, retention, work
 from aid.services.accounts import end_sessions, set_base
 from aid.services.exports import iso
 
@@ -38,6 +40,8 @@ def volunteer_data(user, now):
                    "distance_km": round(m.distance_km, 1), "eta": m.eta, "note": m.note} for m in mine],
         "messages": [{"need_id": m.need_id, "body": m.body, "sent_at": iso(m.created_at)} for m in written],
         "coordinator_of": [c.union.name if c.union else c.region.name for c in user.coordinator_of],
+        "push_devices": [{"push_service": urlsplit(d.endpoint).hostname, "created_at": iso(d.created_at),
+                          "last_used_at": iso(d.last_used_at)} for d in push.devices(user.id)],
     }
 
 

@@ -196,3 +196,15 @@ def test_the_profile_offers_notifications_only_when_push_is_configured(make):
     assert "Get offers as notifications" not in client.get("/me/profile").text
     assert client.post("/me/push", json={}).status_code == 404
     assert client.get("/me/push").status_code == 404
+
+
+def test_your_data_lists_your_devices_and_deleting_the_account_forgets_them(make, push_service):
+    app = push_app(make, push_service)
+    client = volunteer_client(app)
+    subscribe(client, push_service.subscribe(VAPID[1]))
+
+    [device] = client.get("/me/data.json").json["push_devices"]
+    assert device["push_service"] == "127.0.0.1" and device["created_at"] and device["last_used_at"] is None
+    client.post("/me/delete", data={"password": "correct horse battery"})
+    with app.app_context():
+        assert devices() == []
