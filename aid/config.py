@@ -46,6 +46,8 @@ class Config:
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")  # the browser's applicationServerKey
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:aid@localhost")
+    # Push endpoints must be https; http ones are taken only here (a local push service in tests).
+    PUSH_HTTP_ENDPOINTS = os.environ.get("PUSH_HTTP_ENDPOINTS", "") == "1"
 
     # Target time from posting to the first accept, by urgency: cards turn amber at half of
     # it and red past it, and a need unclaimed past it escalates to neighbouring unions.

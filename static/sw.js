@@ -79,3 +79,64 @@ async function replay() {
     throw new Error("the server could not take every saved request yet");
   }
 }
+
+// Web push: an offer (or any message) shown as a notification with its buttons.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = { body: event.data.text() };
+  }
+  const actions = (message.actions || []).map(({ action, title }) => ({ action, title }));
+  event.waitUntil(self.registration.showNotification(message.title || "Mutual Aid", {
+    body: message.body || "", tag: message.tag, icon: "/static/icon.svg", actions,
+    data: { url: message.url || "/me/", actions: message.actions || [] },
+  }));
+});
+
+// A tap opens (or focuses) the offer; "Accept" takes it first, then shows where that led.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  const chosen = (data.actions || []).find((item) => item.action === event.action && item.url);
+  event.waitUntil((chosen ? accept(chosen.url).catch(() => data.url) : Promise.resolve(data.url))
+    .then((url) => openPage(new URL(url || "/me/", self.location.origin).href)));
+});
+
+async function accept(url) {
+  const settings = await pushSettings();
+  const response = await fetch(url, { method: "POST", credentials: "same-origin",
+    headers: { "X-CSRFToken": settings.csrf } });
+  if (!response.ok) throw new Error("accept answered " + response.status);
+  return response.url; // the task when it is ours, else the offers page (the redirect was followed)
+}
+
+async function openPage(url) {
+  const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const same = pages.find((page) => page.url.split("#")[0] === url.split("#")[0]);
+  if (same) return same.navigate(url).then((page) => (page || same).focus()).catch(() => same.focus());
+  return self.clients.openWindow(url);
+}
+
+// The VAPID key and a CSRF token for this session: the worker has no page to read them from.
+async function pushSettings() {
+  const response = await fetch("/me/push", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error("push settings answered " + response.status);
+  return response.json();
+}
+
+// The browser renewed (or dropped) the subscription: subscribe again and tell the server,
+// which replaces the old endpoint. Logged out, it fails, and the old one ends with a 410.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil((async () => {
+    const settings = await pushSettings();
+    const key = Uint8Array.from(atob(settings.key.replace(/-/g, "+").replace(/_/g, "/")
+      + "===".slice((settings.key.length + 3) % 4)), (c) => c.charCodeAt(0));
+    const subscription = event.newSubscription
+      || await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    const body = { ...subscription.toJSON(), replaces: event.oldSubscription ? event.oldSubscription.endpoint : "" };
+    await fetch("/me/push", { method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": settings.csrf } });
+  })());
+});

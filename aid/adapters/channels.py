@@ -18,6 +18,7 @@ class Message:
     html: str | None = None
     url: str | None = None
     ttl: int = 24 * 3600  # seconds a push may wait for an offline phone; never 0
+    actions: tuple = ()  # push only: the notification's buttons, {action, title[, url]} each
     key: str | None = None
     ref: str = "-"
 

@@ -18,8 +18,8 @@ log = logging.getLogger("aid.channels.push")
 class WebPush:
     """Encrypts (aes128gcm) and signs (VAPID) one push to the service named by the subscription.
 
-    `message.to` is the subscription's JSON; the payload is JSON {title, body, url} for the
-    service worker to show. A 404/410 means the browser dropped the subscription: SubscriptionGone.
+    `message.to` is the subscription's JSON; the payload is JSON {title, body, url, tag, actions}
+    for the service worker to show (a second copy with the same tag replaces the first). A 404/410 means the browser dropped the subscription: SubscriptionGone.
     """
 
     channel = "push"
@@ -38,7 +38,12 @@ class WebPush:
     def send(self, message):
         """Returns the push service's id for the message (its Location); raises on refusal or outage."""
         subscription = _subscription(message.to)
-        payload = json.dumps({"title": message.subject, "body": message.text, "url": message.url})
+        payload = {"title": message.subject, "body": message.text, "url": message.url}
+        if message.actions:
+            payload["actions"] = list(message.actions)
+        if message.key:
+            payload["tag"] = _topic(message.key)["Topic"]
+        payload = json.dumps(payload)
         try:
             answer = webpush(subscription, payload, vapid_private_key=self.vapid, vapid_claims={"sub": self.subject},
                              ttl=max(1, int(message.ttl)), timeout=self.timeout, headers=_topic(message.key))

@@ -1,20 +1,26 @@
 """Sending one outbox row: claim it, check it still makes sense, render it, record what the channel said.
 
-The job (aid.jobs.outbox.deliver) calls claim(), commits, sends with no transaction open (a slow
-gateway must not hold SQLite's write lock), then calls record() and commits again.
+The job (aid.jobs.outbox.deliver) calls claim() and copies(), commits, sends with no transaction
+open (a slow gateway must not hold SQLite's write lock), then calls record() and commits again.
+
+A push row is one message to a person and goes to each of their devices: sent when one device's
+push service took it; a device whose service says it is gone is deleted; when no device is left
+the row fails and the person's next channel is tried. (One row per device was the other choice:
+it would need the fallback to wait for every device's row, and the outbox to list devices.)
 """
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from aid import edge
 from aid.adapters import queue
-from aid.adapters.channels import PermanentFailure, TemporaryFailure
+from aid.adapters.channels import PermanentFailure, SubscriptionGone, TemporaryFailure
 from aid.adapters.senders import channels
 from aid.extensions import db
 from aid.models import MatchState, OutboxMessage, OutboxState
-from aid.services import outbox, texts
+from aid.services import outbox, push, texts
 
 MAX_ATTEMPTS = 6  # then the channel counts as failed and the next one is tried
 FIRST_RETRY = 30  # seconds; doubled each attempt, with jitter, up to an hour
@@ -59,6 +65,14 @@ def stale(row, now):
     return ""
 
 
+def copies(row_id, message):
+    """[(device id, message)]: a push row's message once for each of the person's devices, else itself."""
+    row = db.session.get(OutboxMessage, row_id)
+    if row.channel != "push":
+        return [(None, message)]
+    return [(device.id, replace(message, to=device.info())) for device in push.devices(row.user_id)]
+
+
 def send(message, channel):
     """Hand the message to its channel: the Receipt, or the ChannelFailure it raised."""
     try:
@@ -67,8 +81,28 @@ def send(message, channel):
         return failure
 
 
-def record(row_id, outcome, now):
-    """Store what the channel said: sent; pending again later; or failed, and the next channel tried."""
+def send_copies(addressed, channel):
+    """Send each copy: [(device id, outcome)]. With no copy (no device left): one SubscriptionGone."""
+    if not addressed:
+        return [(None, SubscriptionGone("no push subscription left"))]
+    return [(device, send(message, channel)) for device, message in addressed]
+
+
+def outcome_of(outcomes):
+    """One outcome for the row: the first receipt, else a temporary failure (retry), else a permanent one."""
+    results = [outcome for _, outcome in outcomes]
+    return next((r for r in results if not isinstance(r, Exception)), None) \
+        or next((r for r in results if isinstance(r, TemporaryFailure)), None) or results[-1]
+
+
+def record(row_id, outcome, now, devices=()):
+    """Store what the channel said: sent; pending again later; or failed, and the next channel tried.
+
+    `devices` are [(device id, outcome)] for a push row: gone devices are deleted first, so the
+    next channel, or a retry, no longer counts them.
+    """
+    push.forget([device for device, result in devices if device and isinstance(result, SubscriptionGone)])
+    push.used([device for device, result in devices if device and not isinstance(result, Exception)], now)
     row = db.session.get(OutboxMessage, row_id)
     if row is None or row.state != OutboxState.SENDING:
         return

@@ -18,6 +18,7 @@ from aid.adapters import queue
 from aid.adapters.senders import channels
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, OutboxMessage, OutboxState, SmsOptOut, User
+from aid.services import push
 from aid.sms import codes as offer_codes
 
 EVERY_OPEN = (MatchState.OFFERED, *HOLDING)  # an offer waiting, or a task held
@@ -38,9 +39,10 @@ class Recipient:
 
 
 def volunteer(vol):
-    """A volunteer: their channels in their order; SMS only to a confirmed phone."""
+    """A volunteer: their channels in their order; SMS only to a confirmed phone, push to a subscribed device."""
     known = {"email": vol.user.email if not vol.user.email.endswith("@invalid") else "",
-             "sms": vol.phone if vol.phone_verified_at else ""}
+             "sms": vol.phone if vol.phone_verified_at else "",
+             "push": push.ADDRESS if push.devices(vol.user_id) else ""}
     order = [c for c in vol.channel_list if c in known] + [c for c in ("email",) if c not in vol.channel_list]
     return Recipient("volunteer", tuple((c, known[c]) for c in order if known[c]), vol.user_id,
                      _locale(vol.language_list[:1]))

@@ -3,13 +3,15 @@
 What is deleted loses every name, email, phone, place and free text; the rows themselves stay,
 anonymised, so each union's numbers (needs posted, taken, done) stay right.
 """
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 
 from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
-from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message
-from aid.services import events, matches, needs, retention, work
+from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message, PushSubscription
+from aid.services import events, matches, needs, push, retention, work
 from aid.services.accounts import end_sessions, set_base
 from aid.services.exports import iso
 
@@ -38,6 +40,8 @@ def volunteer_data(user, now):
                    "distance_km": round(m.distance_km, 1), "eta": m.eta, "note": m.note} for m in mine],
         "messages": [{"need_id": m.need_id, "body": m.body, "sent_at": iso(m.created_at)} for m in written],
         "coordinator_of": [c.union.name if c.union else c.region.name for c in user.coordinator_of],
+        "push_devices": [{"push_service": urlsplit(d.endpoint).hostname, "created_at": iso(d.created_at),
+                          "last_used_at": iso(d.last_used_at)} for d in push.devices(user.id)],
     }
 
 
@@ -53,6 +57,7 @@ def delete_account(user, now):
         queued.append(work.add(match.need))
     _anonymise_trail(user)
     db.session.execute(sa.delete(Coordinator).where(Coordinator.user_id == user.id))
+    db.session.execute(sa.delete(PushSubscription).where(PushSubscription.user_id == user.id))
     me = user.volunteer
     me.base_label, me.on_duty, me.on_duty_until, me.snoozed_until = "", False, None, None
     me.schedule_days, me.schedule_from, me.schedule_to, me.languages, me.vetting = "", None, None, "", 0

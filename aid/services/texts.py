@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from aid.adapters.channels import Message
+from aid.models import utcnow
 from aid.sms import segments
 
 SMS_SEGMENTS = 2
@@ -18,9 +19,26 @@ def render(row):
         values = _values(row)
         text = BODIES[row.kind](values)
         subject = gettext("%(union)s: a message about helping", union=values["union"])
+        if row.channel == "push":
+            return _push(row, text, subject, values)
     if row.channel == "sms":
         text = segments.fit(text, SMS_SEGMENTS)
     return Message(to=row.to, text=text, subject=subject, url=_link(row), key=row.key, ref=f"outbox:{row.id}")
+
+
+def _push(row, text, subject, values):
+    """A notification: links are paths on this site (the service worker opens them), an offer has
+    Accept and See buttons and waits no longer than the offer is open."""
+    url, actions, ttl = _link(row, base=""), (), Message.ttl
+    if row.kind == "offer" and row.match_id:
+        url = f"/me/#offer-{row.match_id}"
+        actions = ({"action": "accept", "title": gettext("Accept"), "url": f"/me/offers/{row.match_id}/accept"},
+                   {"action": "see", "title": gettext("See the offer")})
+        expires = values["expires_at"]
+        if expires is not None:
+            ttl = max(60, min(ttl, int((expires - utcnow()).total_seconds())))
+    return Message(to=row.to, text=text, subject=subject, url=url, actions=actions, ttl=ttl, key=row.key,
+                   ref=f"outbox:{row.id}")
 
 
 def preview(row):
@@ -45,6 +63,7 @@ def _values(row):
         "phone": need.contact_phone if need is not None else "",
         "address": (need.address or need.place_label) if need is not None else "",
         "id": need.id if need is not None else "",
+        "expires_at": match.expires_at if match is not None else None,
     }
 
 
@@ -52,12 +71,12 @@ def _helper_name(match):
     return match.volunteer.user.first_name if match is not None else gettext("A volunteer")
 
 
-def _link(row):
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    if not base or row.channel == "sms":
+def _link(row, base=None):
+    base = current_app.config["PUBLIC_URL"].rstrip("/") if base is None else base
+    if (not base and row.channel != "push") or row.channel == "sms":
         return None
     if row.audience == "volunteer":
-        return f"{base}/offers"
+        return f"{base}/me/"
     if row.audience == "coordinator" and row.need_id:
         return f"{base}/board/needs/{row.need_id}"
     return None

@@ -6,12 +6,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from aid import edge
 from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
-from aid.services import ServiceError, accounts, availability, matches, matching, messages, rights, skills
+from aid.services import ServiceError, accounts, availability, matches, matching, messages, push, rights, skills
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.actions import attempt
@@ -150,7 +151,47 @@ def profile():
             flash(_("Saved."), "ok")
             return go(url_for("volunteer.offers"))
     return render("volunteer/profile.html", "volunteer/_profile_form.html",
-                  status=422 if form.errors else 200, form=form, me=me)
+                  status=422 if form.errors else 200, form=form, me=me,
+                  push_key=current_app.config["VAPID_PUBLIC_KEY"] if push.configured() else "")
+
+
+@bp.get("/push")
+def push_settings():
+    """For the service worker re-subscribing on its own: the VAPID key and a CSRF token (read-only)."""
+    if not push.configured():
+        abort(404)
+    response = jsonify(key=current_app.config["VAPID_PUBLIC_KEY"], csrf=generate_csrf())
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/push")
+def push_subscribe():
+    """Store this device's subscription, JSON as the browser's subscription.toJSON() (+ `replaces`)."""
+    if not push.configured():
+        abort(404)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="Send the subscription as a JSON object."), 400
+    replaces = data.get("replaces") if isinstance(data.get("replaces"), str) else ""
+    try:
+        push.subscribe(current_user, data, utcnow(), replaces=replaces)
+    except ServiceError as error:
+        edge.rollback()
+        return jsonify(error=str(error)), 400
+    edge.commit()
+    return jsonify(ok=True), 201
+
+
+@bp.post("/push/delete")
+def push_unsubscribe():
+    """Forget this device (JSON {endpoint}); 200 whether or not it was stored."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("endpoint"), str):
+        return jsonify(error="Send {\"endpoint\": ...} as JSON."), 400
+    deleted = push.unsubscribe(current_user, data["endpoint"])
+    edge.commit()
+    return jsonify(deleted=deleted)
 
 
 @bp.get("/data")

@@ -264,7 +264,8 @@ def test_a_push_is_signed_and_encrypted_so_only_the_subscriber_can_read_it(push_
     receipt = WebPush(vapid[0], "mailto:aid@example.org", timeout=5).send(push_to(subscriber.info(), ttl=600))
 
     [push] = push_service.pushes
-    assert push.payload == {"title": "A neighbour needs help", "body": "Shopping, 1.2 km away.", "url": LINK}
+    assert push.payload == {"title": "A neighbour needs help", "body": "Shopping, 1.2 km away.", "url": LINK,
+                            "tag": push.topic}  # a second copy replaces the notification, not adds one
     assert (push.ttl, push.claims["sub"]) == (600, "mailto:aid@example.org")
     assert push.topic and len(push.topic) <= 32
     assert receipt.provider_id.startswith(push_service.origin + "/m/")
