@@ -1,7 +1,7 @@
 """Push subscriptions: one row a device, deleted when its push service says it is gone
 
 Revision ID: e95ff2aa9ab3
-Revises: 40d864c32ef5
+Revises: d474b432d8d0
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e95ff2aa9ab3'
-down_revision = '40d864c32ef5'
+down_revision = 'd474b432d8d0'
 branch_labels = None
 depends_on = None
 

@@ -346,7 +346,7 @@ def test_the_vapid_keys_command_prints_a_pair_that_push_services_accept(push_ser
     with app.app_context():
         dispose(app)
     assert result.exit_code == 0, result.output
-    settings = dict(line.split("=", 1) for line in result.output.split())
+    settings = dict(line.split("=", 1) for line in result.stdout.split())  # output mixes in stderr (logs)
     assert settings["VAPID_SUBJECT"] == "mailto:ops@example.org"
 
     subscriber = push_service.subscribe(settings["VAPID_PUBLIC_KEY"])
