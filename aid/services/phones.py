@@ -86,6 +86,15 @@ def check_code(vol, typed, now):
     return Checked.VERIFIED
 
 
+def forget(vol):
+    """The account is deleted: no number, no code, email only; the codes' rows lose the number."""
+    db.session.execute(sa.update(OutboxMessage).where(
+        OutboxMessage.user_id == vol.user_id, OutboxMessage.kind == "verify").values(to="", args={})
+        .execution_options(synchronize_session=False))
+    vol.channels, vol.phone, vol.phone_verified_at = "email", "", None
+    _forget_code(vol)
+
+
 def code_hash(vol, code):
     """HMAC-SHA256 of the code, keyed by the app secret and bound to this volunteer and number."""
     key = current_app.config["SECRET_KEY"].encode()

@@ -7,6 +7,7 @@ import time_machine
 
 from aid.extensions import db
 from aid.models import OutboxMessage, OutboxState, Volunteer, utcnow
+from tests.conftest import PASSWORD
 from tests.factories import add_union, add_volunteer, drain, login, post_need
 from tests.integration.test_outbox import email_app, sms_app, texted
 
@@ -227,3 +228,20 @@ def test_at_most_three_codes_an_hour(make, sms_gateway):
         client.post("/me/phone/code")
         drain(app)
     assert len(texted(sms_gateway, MOBILE)) == 4
+
+
+def test_the_number_is_in_the_data_download_and_gone_with_the_account(make, sms_gateway):
+    app = sms_app(make, sms_gateway)
+    client = signed_up(app, channels="sms,email", phone=MOBILE)
+    client.post("/me/phone/code")
+    drain(app)
+    mine = client.get("/me/data.json").get_json()
+    assert mine["reach"] == {"channels": ["sms", "email"], "phone": MOBILE, "phone_checked_at": None}
+
+    assert client.post("/me/delete", data={"password": PASSWORD}).status_code == 303
+    with app.app_context():
+        stored = " ".join(str(row) for table in ("volunteers", "outbox")
+                          for row in db.session.execute(sa.text(f"SELECT * FROM {table}")))
+    assert MOBILE not in stored and "7911123457" not in stored
+    vol = ann(app)
+    assert (vol.channels, vol.phone, vol.phone_verified_at, vol.phone_code_hash) == ("email", "", None, "")
