@@ -165,7 +165,7 @@ def phone_code():
               if sent[0] == phones.Sent.TEXTED else
               _("Text messages are not set up on this site, so no code was sent. It is kept unsent in the outbox, "
                 "where the people who run the site can read it: ask them for it."), "info")
-    return go(url_for("volunteer.profile") + "#phone")
+    return go(url_for("volunteer.profile") + "#phone-check")
 
 
 @bp.post("/phone/check")
@@ -178,7 +178,7 @@ def phone_check():
         if outcome == phones.Checked.VERIFIED:
             flash(_("Your phone is checked: offers will come by SMS.") if "sms" in me.channel_list else
                   _("Your phone is checked. Choose text messages above to get offers by SMS."), "ok")
-            return go(url_for("volunteer.profile") + "#phone")
+            return go(url_for("volunteer.profile") + "#phone-check")
         check.code.errors = [{
             phones.Checked.WRONG: _("That code is not right. Check the text message and try again."),
             phones.Checked.EXPIRED: _("That code has expired or was replaced. Tap “Send me a code” for a new one."),

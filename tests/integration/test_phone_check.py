@@ -89,7 +89,7 @@ def test_the_code_is_texted_typed_back_and_then_offers_come_by_sms(make, sms_gat
     profile(client, channels="sms,email", phone=MOBILE_TYPED)
 
     sent = client.post("/me/phone/code")
-    assert sent.status_code == 303 and sent.headers["Location"].endswith("/me/profile#phone")
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/me/profile#phone-check")
     drain(app)
     code = code_texted(sms_gateway)
     assert [m.to for m in sms_gateway.messages] == [MOBILE]
