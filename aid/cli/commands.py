@@ -87,9 +87,12 @@ def vapid_keys(subject):
 def outbox(limit):
     """List the newest outbox messages: when, kind, channel, masked address, state, and why not sent."""
     from aid.adapters.channels import mask_address, mask_number
-    from aid.services import outbox_log
+    from aid.models import OutboxState
+    from aid.services import outbox_log, texts
 
     for row in outbox_log.recent(limit):
         to = mask_address(row.to) if "@" in row.to else mask_number(row.to)
+        # A phone code with no SMS channel to send it: the volunteer is told to ask whoever runs the site.
+        code = f" {texts.preview(row)}" if row.kind == "verify" and row.state == OutboxState.UNSENT else ""
         click.echo(f"{row.id:>6} {row.created_at:%Y-%m-%d %H:%M} {row.kind:<10} {row.channel or '-':<5} "
-                   f"{to:<18} {row.state.value:<9} {row.error}")
+                   f"{to:<18} {row.state.value:<9} {row.error}{code}")

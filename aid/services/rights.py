@@ -11,7 +11,7 @@ from aid.adapters import notify
 from aid.adapters.notify import Notice
 from aid.extensions import db
 from aid.models import HOLDING, Coordinator, Event, Match, MatchState, Message, PushSubscription
-from aid.services import events, matches, needs, push, retention, work
+from aid.services import events, matches, needs, phones, push, retention, work
 from aid.services.accounts import end_sessions, set_base
 from aid.services.exports import iso
 
@@ -32,6 +32,7 @@ def volunteer_data(user, now):
                     "capacity": me.capacity, "week_cap": me.week_cap, "languages": me.language_list,
                     "has_vehicle": me.has_vehicle, "vetting": me.vetting, "union": me.union.name if me.union else None},
         "skills": sorted(s.slug for s in me.skills),
+        "reach": {"channels": me.channel_list, "phone": me.phone, "phone_checked_at": iso(me.phone_verified_at)},
         "availability": {"on_duty": me.on_duty, "until": iso(me.on_duty_until), "snoozed_until": iso(me.snoozed_until),
                          "weekly_days": [int(d) for d in me.schedule_days.split(",") if d],
                          "weekly_from_minute": me.schedule_from, "weekly_to_minute": me.schedule_to},
@@ -62,6 +63,7 @@ def delete_account(user, now):
     me.base_label, me.on_duty, me.on_duty_until, me.snoozed_until = "", False, None, None
     me.schedule_days, me.schedule_from, me.schedule_to, me.languages, me.vetting = "", None, None, "", 0
     me.skills = []
+    phones.forget(me)
     set_base(me, None, None)
     user.name, user.email, user.password_hash = GONE, f"deleted-{user.id}@invalid", "!"  # no password matches "!"
     end_sessions(user)

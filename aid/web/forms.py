@@ -183,12 +183,36 @@ class ProfileForm(Form):
         ("5", _l("Sat")), ("6", _l("Sun"))])
     schedule_from = TimeField(_l("from"), validators=[Optional()])
     schedule_to = TimeField(_l("to"), validators=[Optional()])
+    channels = RadioField(_l("How should we reach you?"), default="email", choices=[
+        ("email", _l("By email")), ("sms,email", _l("By text message (SMS) first, then email")),
+        ("email,sms", _l("By email first, then text message (SMS)"))])
+    phone = TelField(_l("Mobile number, for texts"), validators=[Optional(), Length(max=32)])
+
+    def validate_phone(self, field):
+        if field.data:
+            field.data = normalise_phone(field.data)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if "sms" in (self.channels.data or "") and not self.phone.data and not self.phone.errors:
+            self.phone.errors = [*self.phone.errors, _l("Add your mobile number to get text messages.")]
+            valid = False
+        return valid
 
     def validate_schedule_to(self, field):
         if self.schedule_days.data and self.schedule_from.data and field.data and field.data <= self.schedule_from.data:
             raise ValidationError(_l("The end of your weekly hours must be after their start."))
 
     point = NeedForm.point
+
+
+class PhoneCodeForm(Form):
+    """Only its CSRF token: "Send me a code"."""
+
+
+class PhoneCheckForm(Form):
+    code = StringField(_l("The 6-digit code we texted you"), validators=[
+        InputRequired(_l("Type the code from the text message.")), Length(max=20)])
 
 
 class ReasonForm(Form):

@@ -10,13 +10,22 @@ from flask_wtf.csrf import generate_csrf
 
 from aid import edge
 from aid.adapters.geocoding import geocoding
+from aid.adapters.senders import channels
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
-from aid.services import ServiceError, accounts, availability, matches, matching, messages, push, rights, skills
+from aid.services import ServiceError, accounts, availability, matches, matching, messages, phones, push, rights, skills
 from aid.services.access import may_see_private
 from aid.services.matches import Accepted
 from aid.web.actions import attempt
-from aid.web.forms import DeleteAccountForm, EtaForm, MessageForm, ProfileForm, ReasonForm
+from aid.web.forms import (
+    DeleteAccountForm,
+    EtaForm,
+    MessageForm,
+    PhoneCheckForm,
+    PhoneCodeForm,
+    ProfileForm,
+    ReasonForm,
+)
 from aid.web.htmx import go, render, tag, unchanged
 
 bp = Blueprint("volunteer", __name__, url_prefix="/me")
@@ -136,23 +145,14 @@ def message(match_id):
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
     me = current_user.volunteer
-    form = ProfileForm(obj=me)
-    form.skills.choices = _skill_choices()
-    if not form.is_submitted():
-        form.skills.data = [s.slug for s in me.skills]
-        form.languages.data = me.language_list
-        form.schedule_days.data = [d for d in me.schedule_days.split(",") if d]
-        form.schedule_from.data, form.schedule_to.data = (
-            time(m // 60, m % 60) if m is not None and m < 1440 else None for m in (me.schedule_from, me.schedule_to))
+    form = _profile_form(me)
     if form.validate_on_submit():
         if _save_profile(me, form):
             matching.needs_near(me, utcnow())
             edge.commit()
             flash(_("Saved."), "ok")
             return go(url_for("volunteer.offers"))
-    return render("volunteer/profile.html", "volunteer/_profile_form.html",
-                  status=422 if form.errors else 200, form=form, me=me,
-                  push_key=current_app.config["VAPID_PUBLIC_KEY"] if push.configured() else "")
+    return _profile_page(me, form, status=422 if form.errors else 200)
 
 
 @bp.get("/push")
@@ -192,6 +192,64 @@ def push_unsubscribe():
     deleted = push.unsubscribe(current_user, data["endpoint"])
     edge.commit()
     return jsonify(deleted=deleted)
+
+
+@bp.post("/phone/code")
+def phone_code():
+    """Send me a code: a 6-digit code texted to the saved number (or kept in the outbox without SMS)."""
+    me, sent = current_user.volunteer, []
+    if not PhoneCodeForm().validate_on_submit():
+        abort(400)
+    if attempt(lambda: sent.append(phones.send_code(me, utcnow()))):
+        flash(_("We texted a code to %(phone)s. Type it below; it works for 15 minutes.", phone=me.phone)
+              if sent[0] == phones.Sent.TEXTED else
+              _("Text messages are not set up on this site, so no code was sent. It is kept unsent in the outbox, "
+                "where the people who run the site can read it: ask them for it."), "info")
+    return go(url_for("volunteer.profile") + "#phone-check")
+
+
+@bp.post("/phone/check")
+def phone_check():
+    """The code typed back: right, the phone is checked; wrong or expired, say so (422) and keep the page."""
+    me, check = current_user.volunteer, PhoneCheckForm()
+    if check.validate_on_submit():
+        outcome = phones.check_code(me, check.code.data, utcnow())
+        edge.commit()  # a wrong try counts too
+        if outcome == phones.Checked.VERIFIED:
+            flash(_("Your phone is checked: offers will come by SMS.") if "sms" in me.channel_list else
+                  _("Your phone is checked. Choose text messages above to get offers by SMS."), "ok")
+            return go(url_for("volunteer.profile") + "#phone-check")
+        check.code.errors = [{
+            phones.Checked.WRONG: _("That code is not right. Check the text message and try again."),
+            phones.Checked.EXPIRED: _("That code has expired or was replaced. Tap “Send me a code” for a new one."),
+            phones.Checked.TOO_MANY: _("Too many wrong tries. Tap “Send me a code” for a new one."),
+        }[outcome]]
+    return _profile_page(me, _profile_form(me, posted=False), check=check, status=422)
+
+
+def _profile_form(me, posted=True):
+    """The profile form, from the posted fields (`posted`) or as saved."""
+    form = ProfileForm(obj=me) if posted else ProfileForm(formdata=None, obj=me)
+    form.skills.choices = _skill_choices()
+    if not posted or "channels" not in request.form:
+        form.channels.data = phones.order_of(me)
+    if not posted or not form.is_submitted():
+        form.skills.data = [s.slug for s in me.skills]
+        form.languages.data = me.language_list
+        form.schedule_days.data = [d for d in me.schedule_days.split(",") if d]
+        form.schedule_from.data, form.schedule_to.data = (
+            time(m // 60, m % 60) if m is not None and m < 1440 else None for m in (me.schedule_from, me.schedule_to))
+    return form
+
+
+def _profile_page(me, form, check=None, status=200):
+    """The profile page; an htmx request gets the part that was posted."""
+    fragment = "volunteer/_phone.html" if check is not None else "volunteer/_profile_form.html"
+    pending = bool(me.phone_code_hash and me.phone_code_expires_at and me.phone_code_expires_at > utcnow())
+    return render("volunteer/profile.html", fragment, status=status, form=form, me=me,
+                  check=check or PhoneCheckForm(formdata=None), code_form=PhoneCodeForm(formdata=None),
+                  code_pending=pending, sms_here="sms" in channels(),
+                  push_key=current_app.config["VAPID_PUBLIC_KEY"] if push.configured() else "")
 
 
 @bp.get("/data")
@@ -262,6 +320,7 @@ def _save_profile(me, form):
                   on_duty=form.on_duty.data, languages=",".join(form.languages.data or ["en"]),
                   lat=point[0], lon=point[1], **_availability(form))
     accounts.update_profile(me, fields, form.skills.data or [])
+    phones.set_reach(me, form.channels.data, form.phone.data or "")
     return True
 
 

@@ -208,3 +208,12 @@ def test_your_data_lists_your_devices_and_deleting_the_account_forgets_them(make
     client.post("/me/delete", data={"password": "correct horse battery"})
     with app.app_context():
         assert devices() == []
+
+
+def test_choosing_sms_or_email_order_in_the_profile_keeps_notifications_first(app, ctx):
+    from aid.services import phones
+
+    volunteer = add_volunteer("Pia Push", union=add_union(), channels="push,email")
+    phones.set_reach(volunteer, "sms,email", "+447700900555")
+    assert volunteer.channel_list == ["push", "sms", "email"]
+    assert phones.order_of(volunteer) == "sms,email"
