@@ -61,11 +61,13 @@ def decline(match, reason, now):
 
 
 def on_my_way(match, eta, now):
+    """The volunteer sets off (again, with a new ETA): the requester hears it once per helper."""
     need = lock_need(match.need_id)
     if not _transition(match, (MatchState.ACCEPTED, MatchState.EN_ROUTE), MatchState.EN_ROUTE, eta=eta[:40]):
         raise ServiceError(_l("This task is no longer yours."))
     need.status = NeedStatus.IN_PROGRESS
     events.record(need, EventKind.EN_ROUTE, f"On the way{', ETA ' + eta if eta else ''}", user=match.volunteer.user, now=now)
+    outbox.tell("on_the_way", outbox.requester(need), need=need, match=match, args={"eta": eta[:40]})
 
 
 def done(match, now):

@@ -1,4 +1,5 @@
 """A requester's need: post it, follow it by its private link, cancel it, close it."""
+from dataclasses import replace
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -6,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.matching.geo import haversine_km
-from aid.models import CLOSED_NEED, HOLDING, EventKind, Match, MatchState, Need, NeedStatus, Skill, Slot
-from aid.services import ServiceError, events, locating, tokens, work
+from aid.models import CLOSED_NEED, HOLDING, Event, EventKind, Match, MatchState, Need, NeedStatus, Skill, Slot
+from aid.services import ServiceError, events, locating, outbox, tokens, work
 
 # The first slot of a need in these categories asks for this skill; the others do not
 # ("1 driver, and 2 to help carry").
@@ -53,14 +54,51 @@ def _same_place(need, fields, km):
 
 
 def ask_if_still_needed(now, after=timedelta(hours=12)):
-    """Flag needs nobody has accepted for a while: the requester answers in one tap."""
+    """Flag needs nobody has accepted for a while: the requester answers in one tap, or by texting
+    YES or NO if they asked for texts. A need the requester kept open is asked again `after` later."""
+    kept_lately = sa.select(Event.id).where(Event.need_id == Need.id, Event.kind == EventKind.STILL_NEEDED,
+                                            Event.created_at > now - after).exists()
     stale = db.session.scalars(sa.select(Need).where(
         Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)), Need.first_accepted_at.is_(None),
-        Need.created_at <= now - after, Need.checkin_asked_at.is_(None))).all()
+        Need.created_at <= now - after, Need.checkin_asked_at.is_(None), ~kept_lately)).all()
     for need in stale:
         need.checkin_asked_at = now
         events.record(need, EventKind.CHECKIN_ASKED, "Asked the requester whether help is still needed", now=now)
+        texted = by_text(need)
+        if texted is not None:
+            outbox.tell("still_needed", texted, need=need, key=f"still_needed:{need.id}:{now:%Y%m%d%H%M%S}")
     return stale
+
+
+def by_text(need, number=None):
+    """The requester as reached by SMS only (to `number` if given), or None when they did not ask for texts."""
+    person = outbox.requester(need)
+    sms = tuple((c, number or to) for c, to in person.addresses if c == "sms")
+    return replace(person, addresses=sms) if sms else None
+
+
+def by_phone(number):
+    """(open needs of this phone that asked for texts, those of them waiting for a still-needed answer)."""
+    candidates = db.session.scalars(sa.select(Need).where(
+        Need.sms_updates.is_(True), Need.status.not_in(CLOSED_NEED), Need.purged_at.is_(None))
+        .order_by(Need.id)).all()
+    mine = [need for need in candidates if outbox.e164(need.contact_phone) == number]
+    return mine, [need for need in mine if need.checkin_asked_at is not None]
+
+
+def answer_by_text(need, number, yes, sid, now):
+    """The requester texted YES (keep asking volunteers) or NO (close it) to a check-in; the same
+    services as the buttons of the tracking page, and an answer saying what happened."""
+    try:
+        if yes:
+            still_needed(need, now)
+        else:
+            cancel(need, now)
+        kind = "kept_open" if yes else "closed_by_text"
+    except ServiceError:
+        kind = "use_link"
+    outbox.tell(kind, by_text(need, number), need=need, key=f"reply:{sid}")
+    return kind
 
 
 def still_needed(need, now):

@@ -1,13 +1,14 @@
 """Texts people send: each is read once (by MessageSid), tied to the sender's open offers, acted on,
 and answered through the outbox, echoing the code and what happened. From a phone with no open
-offers, a text that reads as a request for help becomes a need (aid.services.sms_intake)."""
+offers, a text that reads as a request for help becomes a need (aid.services.sms_intake), and a
+bare YES or NO from a requester who asked for texts answers their "still needed?" check-in."""
 from dataclasses import replace
 
 import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import HOLDING, InboundSms, MatchState, OutboxMessage, SmsOptOut
-from aid.services import ServiceError, matches, outbox, sms_intake
+from aid.services import ServiceError, matches, needs, outbox, sms_intake
 from aid.sms.reply import parse
 from aid.sms.resolve import Outcome, resolve
 from aid.sms.words import Kind
@@ -30,6 +31,9 @@ def receive(sid, number, body, now):
         if intake is not None:
             inbound.kind = intake[:16]
             return True
+        if _checkin_answer(sid, number, command, now):
+            inbound.kind = str(command.kind)
+            return True
     offers = outbox.open_codes(number, ABOUT_OFFERS.get(command.kind, outbox.EVERY_OPEN))
     resolution = resolve(command, list(offers), opted_out=outbox.opted_out(number))
     inbound.kind = str(resolution.command.kind)
@@ -43,6 +47,21 @@ def receive(sid, number, body, now):
         # "taken" keeps its natural key: the "went to someone else" notice is the same message, sent once.
         outbox.tell(kind, _sender(number, match), need=match.need if match else None, match=match, args=args,
                     key="" if kind == "taken" else f"reply:{sid}")
+    return True
+
+
+def _checkin_answer(sid, number, command, now):
+    """A bare YES or NO from a requester's phone: applied to their one need waiting for an answer;
+    with none or several, they are asked to use their tracking link. False: not a requester's answer."""
+    if command.kind not in (Kind.YES, Kind.NO) or command.codes or command.bad_codes:
+        return False
+    mine, asked = needs.by_phone(number)
+    if not mine:
+        return False
+    if len(asked) == 1:
+        needs.answer_by_text(asked[0], number, command.kind is Kind.YES, sid, now)
+    else:
+        outbox.tell("use_link", needs.by_text(mine[0], number), need=mine[0], key=f"reply:{sid}")
     return True
 
 

@@ -64,6 +64,7 @@ def _values(row):
         "address": (need.address or need.place_label) if need is not None else "",
         "id": need.id if need is not None else "",
         "expires_at": match.expires_at if match is not None else None,
+        "eta": args.get("eta", ""),
     }
 
 
@@ -94,6 +95,17 @@ BODIES = {
         "Reply DONE %(code)s when finished, DROP %(code)s to give it back.", **v),
     "accepted": lambda v: gettext("%(union)s: %(name)s is coming to help with your request.", **v),
     "done": lambda v: gettext("%(union)s: your request is marked done. Take care!", **v),
+    "on_the_way": lambda v: gettext("%(union)s: %(name)s is on the way, about %(eta)s.", **v) if v["eta"] else gettext(
+        "%(union)s: %(name)s is on the way.", **v),
+    # The still-needed check-in by SMS, and the requester's answers (aid.services.needs).
+    "still_needed": lambda v: gettext(
+        "%(union)s: is your %(category)s request still needed? "
+        "Reply YES to keep asking volunteers, NO to close it.", **v),
+    "kept_open": lambda v: gettext("%(union)s: thank you, we are asking volunteers again for your %(category)s request.",
+                                   **v),
+    "closed_by_text": lambda v: gettext("%(union)s: your %(category)s request is closed. Take care!", **v),
+    "use_link": lambda v: gettext(
+        "%(union)s: please answer on the page of your request (the link we gave you when you asked).", **v),
     "escalated": lambda v: gettext("%(union)s: a %(category)s request (#%(id)s) is still unclaimed.", **v),
     "declined": lambda v: gettext("%(code)s: passed. Thank you for telling us.", **v),
     "finished": lambda v: gettext("%(code)s: marked done. Thank you!", **v),
