@@ -48,6 +48,8 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     provider_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     error: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Sent inside another row's digest (several offers to one person in one message): that row's id.
+    digest_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox.id", ondelete="SET NULL"))
 
     need = relationship("Need")
     user = relationship("User")

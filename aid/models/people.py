@@ -87,6 +87,10 @@ class Volunteer(db.Model):
     schedule_days: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")  # "0,1,2" = Mon-Wed
     schedule_from: Mapped[int | None] = mapped_column()  # minutes after midnight
     schedule_to: Mapped[int | None] = mapped_column()
+    # Quiet hours, local minutes after midnight (from > to wraps past midnight): offers and notices
+    # wait until they end, except for the most urgent needs (aid.services.availability.quiet_until).
+    quiet_from: Mapped[int | None] = mapped_column()
+    quiet_to: Mapped[int | None] = mapped_column()
     # How to reach them, in order ("sms,email"); SMS only once the phone is confirmed by a texted code.
     channels: Mapped[str] = mapped_column(sa.String(20), default="email", server_default="email")
     phone: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")  # E.164

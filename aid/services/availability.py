@@ -1,5 +1,5 @@
 """When volunteers are available: "until", snooze and a weekly schedule, applied to on_duty."""
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -40,3 +40,23 @@ def in_schedule(volunteer, weekday, minute):
     days = {int(d) for d in volunteer.schedule_days.split(",") if d.isdigit()}
     start, end = volunteer.schedule_from or 0, volunteer.schedule_to or 24 * 60
     return weekday in days and start <= minute < end
+
+
+def quiet_until(volunteer, now):
+    """When the volunteer's quiet hours end (UTC, naive) if `now` is inside them, else None.
+
+    Quiet hours are local minutes after midnight; a start after the end wraps past midnight
+    (22:00-07:00); the same start and end, or either one missing, is no quiet hours at all.
+    """
+    start, end = volunteer.quiet_from, volunteer.quiet_to
+    if start is None or end is None or start == end:
+        return None
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    local = now.replace(tzinfo=UTC).astimezone(zone)
+    minute = local.hour * 60 + local.minute
+    if not (start <= minute < end if start < end else minute >= start or minute < end):
+        return None
+    ends = datetime.combine(local.date(), time(end // 60, end % 60), zone)
+    if ends <= local:
+        ends = datetime.combine(local.date() + timedelta(days=1), time(end // 60, end % 60), zone)
+    return ends.astimezone(UTC).replace(tzinfo=None)

@@ -7,6 +7,13 @@ A push row is one message to a person and goes to each of their devices: sent wh
 push service took it; a device whose service says it is gone is deleted; when no device is left
 the row fails and the person's next channel is tried. (One row per device was the other choice:
 it would need the fallback to wait for every device's row, and the outbox to list devices.)
+
+Quiet hours (the volunteer's, aid.services.availability.quiet_until) hold an offer, or a notice
+they did not ask for, until they end: the row stays pending with next_attempt_at at their end and
+the sweep puts it back then. An offer for a need of the highest urgency goes all the same; one that
+would close before they end is skipped. When an offer is claimed, the person's other due offers on
+the same channel and address go with it as one digest (SMS and email): each carried row is claimed
+too, records the row that carried it (digest_id), and shares its outcome.
 """
 import random
 from dataclasses import replace
@@ -19,14 +26,17 @@ from aid.adapters import queue
 from aid.adapters.channels import PermanentFailure, SubscriptionGone, TemporaryFailure
 from aid.adapters.senders import channels
 from aid.extensions import db
-from aid.models import MatchState, OutboxMessage, OutboxState
-from aid.services import outbox, push, texts
+from aid.models import MatchState, OutboxMessage, OutboxState, Urgency
+from aid.services import availability, outbox, push, texts
 
 MAX_ATTEMPTS = 6  # then the channel counts as failed and the next one is tried
 FIRST_RETRY = 30  # seconds; doubled each attempt, with jitter, up to an hour
 STUCK_AFTER = timedelta(minutes=5)  # a row sending this long lost its worker
 STRANDED_AFTER = timedelta(seconds=60)  # a pending row this old lost its job
 SWEEP_BATCH = 500  # rows re-enqueued per sweep: an outage's backlog drains without a flood
+QUIET_KINDS = frozenset({"offer", "taken"})  # what quiet hours hold; answers to the person's own acts go
+MOST_URGENT = max(u.rank for u in Urgency)  # needs of this urgency reach people in their quiet hours
+DIGEST_CHANNELS = ("sms", "email")  # a push notification stays one offer with its own buttons
 
 
 def claim(row_id, now):
@@ -47,7 +57,50 @@ def claim(row_id, now):
     if reason:
         row.state, row.error = OutboxState.SKIPPED, reason
         return None
-    return texts.render(row)
+    until = held_until(row, now)
+    if until is not None:
+        row.state, row.next_attempt_at, row.attempts, row.error = OutboxState.PENDING, until, row.attempts - 1, "quiet hours"
+        return None
+    return texts.render(row, _carry(row, now))
+
+
+def held_until(row, now):
+    """The end of the person's quiet hours when they hold this row now, else None."""
+    if row.audience != "volunteer" or row.kind not in QUIET_KINDS or row.user is None or row.user.volunteer is None:
+        return None
+    if row.need is not None and row.need.urgency.rank == MOST_URGENT:
+        return None
+    return availability.quiet_until(row.user.volunteer, now)
+
+
+def _carry(row, now):
+    """Claim the person's other due offers on this channel and address to go in `row`'s message, stale ones skipped."""
+    if row.kind != "offer" or row.channel not in DIGEST_CHANNELS or row.user_id is None:
+        return []
+    due = sa.and_(OutboxMessage.state == OutboxState.PENDING,
+                  sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+    ids = db.session.scalars(sa.select(OutboxMessage.id).where(
+        due, OutboxMessage.user_id == row.user_id, OutboxMessage.channel == row.channel,
+        OutboxMessage.to == row.to, OutboxMessage.kind == "offer", OutboxMessage.id != row.id)
+        .order_by(OutboxMessage.id)).all()
+    carried = []
+    for other_id in ids:
+        taken = db.session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.id == other_id, due)
+            .values(state=OutboxState.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1, digest_id=row.id)
+            .execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            continue  # its own job has it
+        other = db.session.get(OutboxMessage, other_id, populate_existing=True)
+        reason, until = stale(other, now), held_until(other, now)
+        if reason:
+            other.state, other.error, other.digest_id = OutboxState.SKIPPED, reason, None
+        elif until is not None:
+            other.state, other.next_attempt_at, other.digest_id = OutboxState.PENDING, until, None
+            other.attempts -= 1
+        else:
+            carried.append(other)
+    return carried
 
 
 def stale(row, now):
@@ -60,6 +113,9 @@ def stale(row, now):
         match = row.need and next((m for m in row.need.matches if m.id == row.match_id), None)
         if match is None or match.state != MatchState.OFFERED or (match.expires_at and match.expires_at <= now):
             return "offer no longer open"
+        until = held_until(row, now)
+        if until is not None and match.expires_at and match.expires_at <= until:
+            return "offer closes during quiet hours"
     if row.need is not None and row.need.purged_at is not None:
         return "personal data erased"
     return ""
@@ -114,6 +170,22 @@ def record(row_id, outcome, now, devices=()):
         outbox.next_channel(row)
     else:
         row.state, row.sent_at, row.provider_id, row.error = OutboxState.SENT, now, outcome.provider_id, ""
+    _settle_carried(row, now)
+
+
+def _settle_carried(row, now):
+    """The rows `row` carried share its outcome: sent with it, pending again with it, or failed (next channel)."""
+    carried = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.digest_id == row.id, OutboxMessage.state.in_((OutboxState.SENDING, OutboxState.SENT)))).all()
+    for other in carried:
+        if row.state in (OutboxState.SENT, OutboxState.DELIVERED):
+            if other.state == OutboxState.SENDING:
+                other.state, other.sent_at, other.error = OutboxState.SENT, now, ""
+        elif row.state == OutboxState.PENDING and other.state == OutboxState.SENDING:
+            other.state, other.next_attempt_at, other.digest_id = OutboxState.PENDING, row.next_attempt_at, None
+        elif row.state == OutboxState.FAILED:
+            other.state, other.error = OutboxState.FAILED, row.error
+            outbox.next_channel(other)
 
 
 def backoff(attempts, retry_after=None):
@@ -125,7 +197,7 @@ def backoff(attempts, retry_after=None):
 def sweep(now):
     """Put back rows a job lost: due retries, pending rows whose job never ran, rows stuck sending."""
     stuck = sa.and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at <= now - STUCK_AFTER)
-    db.session.execute(sa.update(OutboxMessage).where(stuck).values(state=OutboxState.PENDING)
+    db.session.execute(sa.update(OutboxMessage).where(stuck).values(state=OutboxState.PENDING, digest_id=None)
                        .execution_options(synchronize_session=False))
     due = sa.select(OutboxMessage.id).where(
         OutboxMessage.state == OutboxState.PENDING,
@@ -147,4 +219,5 @@ def status(provider_id, state, now):
     elif state in ("failed", "undelivered") and row.state == OutboxState.SENT:
         row.state, row.error = OutboxState.FAILED, f"gateway: {state}"
         outbox.next_channel(row)
+        _settle_carried(row, now)
     return row

@@ -13,17 +13,47 @@ from aid.sms import segments
 SMS_SEGMENTS = 2
 
 
-def render(row):
-    """The Message for an outbox row: text (SMS cut to two segments), subject, link; in row.locale."""
+def render(row, carried=()):
+    """The Message for an outbox row: text (SMS cut to two segments), subject, link; in row.locale.
+
+    With `carried` (other offers to the same person, aid.services.delivery): one digest of them all.
+    """
     with force_locale(row.locale):
         values = _values(row)
-        text = BODIES[row.kind](values)
+        text = digest(row, carried) if carried else BODIES[row.kind](values)
         subject = gettext("%(union)s: a message about helping", union=values["union"])
         if row.channel == "push":
             return _push(row, text, subject, values)
     if row.channel == "sms":
         text = segments.fit(text, SMS_SEGMENTS)
     return Message(to=row.to, text=text, subject=subject, url=_link(row), key=row.key, ref=f"outbox:{row.id}")
+
+
+def digest(row, carried):
+    """Several offers in one text, most urgent first: on SMS each with its code, as many as fit in two
+    segments and "and N more in the app" for the rest; by email each with its distance."""
+    offers = sorted([row, *carried], key=lambda r: (-r.need.urgency.rank, r.id))
+    items = [_item(r, _values(r)) for r in offers]
+    union = _values(row)["union"]
+    text = ""
+    for shown in range(len(items), 0, -1):
+        listed = ", ".join(items[:shown])
+        if shown < len(items):
+            listed += " " + gettext("and %(count)s more in the app", count=len(items) - shown)
+        if row.channel == "sms":
+            text = gettext("%(union)s: %(count)s requests near you: %(items)s. Reply YES and the code to take one.",
+                           union=union, count=len(items), items=listed)
+        else:
+            text = gettext("%(union)s: %(count)s requests near you: %(items)s. Open your offers to take them or pass.",
+                           union=union, count=len(items), items=listed)
+        if row.channel != "sms" or segments.count(text) <= SMS_SEGMENTS:
+            return text
+    return text
+
+
+def _item(row, values):
+    code = f" {values['code']}" if row.channel == "sms" and values["code"] else ""
+    return f"{values['category']}{code} ({values['km']} km)"
 
 
 def _push(row, text, subject, values):

@@ -183,6 +183,8 @@ class ProfileForm(Form):
         ("5", _l("Sat")), ("6", _l("Sun"))])
     schedule_from = TimeField(_l("from"), validators=[Optional()])
     schedule_to = TimeField(_l("to"), validators=[Optional()])
+    quiet_from = TimeField(_l("from"), validators=[Optional()])
+    quiet_to = TimeField(_l("to"), validators=[Optional()])
     channels = RadioField(_l("How should we reach you?"), default="email", choices=[
         ("email", _l("By email")), ("sms,email", _l("By text message (SMS) first, then email")),
         ("email,sms", _l("By email first, then text message (SMS)"))])
@@ -196,6 +198,10 @@ class ProfileForm(Form):
         valid = super().validate(extra_validators)
         if "sms" in (self.channels.data or "") and not self.phone.data and not self.phone.errors:
             self.phone.errors = [*self.phone.errors, _l("Add your mobile number to get text messages.")]
+            valid = False
+        if (self.quiet_from.data is None) != (self.quiet_to.data is None) and not self.quiet_from.errors:
+            self.quiet_to.errors = [*self.quiet_to.errors,
+                                    _l("Give both the start and the end of your quiet hours, or neither.")]
             valid = False
         return valid
 

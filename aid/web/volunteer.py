@@ -239,6 +239,8 @@ def _profile_form(me, posted=True):
         form.schedule_days.data = [d for d in me.schedule_days.split(",") if d]
         form.schedule_from.data, form.schedule_to.data = (
             time(m // 60, m % 60) if m is not None and m < 1440 else None for m in (me.schedule_from, me.schedule_to))
+        form.quiet_from.data, form.quiet_to.data = (
+            time(m // 60, m % 60) if m is not None else None for m in (me.quiet_from, me.quiet_to))
     return form
 
 
@@ -325,7 +327,7 @@ def _save_profile(me, form):
 
 
 def _availability(form):
-    """The profile's availability fields as columns: "until" today in local time, the weekly hours."""
+    """The profile's availability fields as columns: "until" today in local time, the weekly and quiet hours."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     until = None
     if form.on_duty.data and form.until.data:
@@ -333,8 +335,10 @@ def _availability(form):
         until = local.astimezone(UTC).replace(tzinfo=None)
     days = sorted(form.schedule_days.data or [])
     minutes = [t.hour * 60 + t.minute if t else None for t in (form.schedule_from.data, form.schedule_to.data)]
+    quiet = [t.hour * 60 + t.minute if t else None for t in (form.quiet_from.data, form.quiet_to.data)]
     return dict(on_duty_until=until, schedule_days=",".join(days),
-                schedule_from=minutes[0] if days else None, schedule_to=minutes[1] if days else None)
+                schedule_from=minutes[0] if days else None, schedule_to=minutes[1] if days else None,
+                quiet_from=quiet[0], quiet_to=quiet[1])
 
 
 def _act(match_id, action, message):
