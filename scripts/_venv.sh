@@ -1,5 +1,5 @@
 # Sourced by scripts/serve and scripts/test: a virtualenv in .venv with the project installed
-# from the lock file requirements/$1.txt (exact versions with hashes; scripts/lock refreshes it).
+# from the lock file requirements-$1.txt (exact versions with hashes; scripts/lock refreshes it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3.11}
@@ -8,7 +8,7 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-lock=requirements/$1.txt
+lock=requirements-$1.txt
 stamp=.venv/.installed-$1
 if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "Installing Python packages from $lock…"
