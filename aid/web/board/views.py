@@ -11,24 +11,22 @@ from aid.models import Category, Need, Skill, Urgency, User, Volunteer, utcnow
 from aid.services import board, matching, numbers, outbox_log, roster, skills
 from aid.services.access import coordinates
 from aid.services.coordination import CLOSE_REASONS
-from aid.web.board import bp
-from aid.web.htmx import render, tag, unchanged
+from aid.web.board import bp, live
+from aid.web.htmx import render, tag, unchanged, wants_fragment
 from aid.web.params import query_int
 
 
 @bp.get("/")
 def index():
     unions, now = board.union_ids(current_user), utcnow()
+    if wants_fragment() and "v" in request.args:
+        return live.poll(unions, _filters, now)
     choices = _filter_choices()
-    filters = board.Filters.from_args(request.args, skills=[slug for slug, _name in choices["skill"]],
-                                      older_than_hours=query_int("older_than_hours", hi=9_999))
+    filters = _filters(choices)
     etag = f"{board.version(unions, now)}-{sorted(filters.query().items())}"
     if (cached := unchanged(etag)) is not None:
         return cached
-    found = board.needs(unions, filters, now)
-    page = render("board/index.html", "board/_board.html", columns=board.columns(found), now=now, version=etag,
-                  stuck=board.stuck(found, now), summary=board.summary(found, now), filters=filters,
-                  lateness=board.lateness, choices=choices)
+    page = render("board/index.html", "board/_board.html", choices=choices, **live.draw(unions, filters, now))
     return tag(page, etag)
 
 
@@ -92,6 +90,14 @@ def roster_page():
 def numbers_page():
     figures = numbers.numbers(board.union_ids(current_user), utcnow())
     return render("board/numbers.html", "board/_numbers.html", figures=figures)
+
+
+def _filters(choices=None):
+    """The board's filters from the query string; a skill must be one that exists."""
+    choices = choices or _filter_choices()
+    return board.Filters.from_args(request.args, skills=[slug for slug, _name in choices["skill"]],
+                                   older_than_hours=query_int("older_than_hours", hi=9_999),
+                                   pages=query_int("pages", hi=board.MAX_PAGES))
 
 
 def _filter_choices():
