@@ -129,16 +129,17 @@ def full(ids):
     return {n.id: n for n in db.session.scalars(query)} if ids else {}
 
 
-def lateness(need, now):
+def lateness(need, now, targets=None):
     """"late" past the urgency's target with nobody accepted, "soon" past half of it, else ""."""
     if need.status not in WAITING or need.first_accepted_at is not None:
         return ""
-    target = timedelta(minutes=current_app.config["ACCEPT_TARGET_MINUTES"][str(need.urgency)])
+    targets = targets or current_app.config["ACCEPT_TARGET_MINUTES"]
+    target = timedelta(minutes=targets[str(need.urgency)])
     waited = now - need.created_at
     return "late" if waited > target else "soon" if waited > target / 2 else ""
 
 
-def stuck_reason(row, now):
+def stuck_reason(row, late):
     """Why a person should look at a waiting need now ("no_place", "nobody_eligible", "late"), or ""."""
     if row.status not in WAITING:
         return ""
@@ -146,4 +147,4 @@ def stuck_reason(row, now):
         return "no_place"
     if row.last_kind == EventKind.NO_VOLUNTEER:
         return "nobody_eligible"
-    return "late" if lateness(row, now) == "late" else ""
+    return "late" if late == "late" else ""

@@ -5,9 +5,11 @@ can tell what changed without loading or rendering the cards that did not. Colum
 first PAGE cards (most urgent, then oldest first); the rest are counted, a page away.
 """
 import hashlib
+import threading
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import aliased
 
 from aid.extensions import db
@@ -16,7 +18,8 @@ from aid.models.enums import AUDIT_ONLY
 from aid.services.board import COLUMNS, WAITING, lateness, shown, stuck_reason
 
 PAGE = 30  # cards a column shows before "and N more"
-ATTENTION_SHOWN = 10  # lines of "needs your attention" before "and N more"
+CACHE, CACHED = "aid_board_snapshots", 64  # snapshots kept per process, the oldest dropped first
+_lock = threading.Lock()
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Snapshot:
     attention: list = field(default_factory=list)  # [(row, why)], most urgent first
     versions: dict = field(default_factory=dict)  # {need id: card version} of the cards shown
     late: dict = field(default_factory=dict)  # {need id: "late" | "soon" | ""} of the cards shown
+    memo: dict = field(default_factory=dict)  # what the web layer drew from this snapshot, by language
 
     def ids(self):
         return [row.id for _name, rows in self.columns for row in rows]
@@ -47,23 +51,41 @@ def rows(unions, filters, now):
     return sorted(found, key=lambda r: (-Urgency(r.urgency).rank, r.created_at, r.id))
 
 
-def snapshot(unions, filters, now):
-    """The board's columns (a page each), totals, urgency summary, attention list and card versions."""
+def snapshot(unions, filters, now, newest):
+    """The board at the newest event `newest` and this minute, drawn once for every coordinator polling it.
+
+    The same unions, filters, newest event and minute give the same board, so under a surge
+    the coordinators of a union share one snapshot per change instead of one each. Lateness is
+    taken at the minute's start, so everyone sees a need turn late in the same poll.
+    """
+    minute = now.replace(second=0, microsecond=0)
+    key, cache = (tuple(unions), filters, newest, minute), current_app.extensions.setdefault(CACHE, {})
+    if (board := cache.get(key)) is None:
+        board = _snapshot(unions, filters, minute)
+        with _lock:
+            cache[key] = board
+            while len(cache) > CACHED:
+                cache.pop(next(iter(cache)))
+    return board
+
+
+def _snapshot(unions, filters, now):
     found, board = rows(unions, filters, now), Snapshot()
+    targets = current_app.config["ACCEPT_TARGET_MINUTES"]
+    late = {row.id: lateness(row, now, targets) for row in found}
     limit = PAGE * max(1, filters.pages)
     for name, states in COLUMNS:
         in_column = [r for r in found if r.status in states]
         board.totals[name] = len(in_column)
         if not filters.column or name == filters.column:
             board.columns.append((name, in_column[:limit]))
-    for _name, shown_rows in board.columns:
-        for row in shown_rows:
-            board.late[row.id] = lateness(row, now)
-            board.versions[row.id] = card_version(row, board.late[row.id], stuck_reason(row, now))
-    board.attention = [(r, why) for r in found if (why := stuck_reason(r, now))]
+    board.attention = [(r, why) for r in found if (why := stuck_reason(r, late[r.id]))]
+    for row in (row for _name, shown_rows in board.columns for row in shown_rows):
+        board.late[row.id] = late[row.id]
+        board.versions[row.id] = card_version(row, late[row.id], stuck_reason(row, late[row.id]))
     waiting = [r for r in found if r.status in WAITING]
     board.summary = {"by_urgency": {u.value: sum(1 for r in waiting if r.urgency == u) for u in Urgency.most_urgent_first()},
-                     "late": sum(1 for r in waiting if lateness(r, now) == "late")}
+                     "late": sum(1 for r in waiting if late[r.id] == "late")}
     return board
 
 

@@ -1,5 +1,7 @@
 """The board, drawn whole or polled: a poll answers 204 while nothing changed, else only the changed cards."""
 from flask import make_response, render_template, request
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from aid.services import board, board_state
 from aid.services.board_changes import Token, changes, minute_of
@@ -11,7 +13,7 @@ ATTENTION_SHOWN = 10  # lines of "needs your attention" before "and N more"
 def draw(unions, filters, now):
     """The context that draws the whole board (page, fragment, or a poll that lost its place)."""
     newest = board.newest_event(unions)  # read before the rows, so a change in between is sent again, never lost
-    snap = board_state.snapshot(unions, filters, now)
+    snap = board_state.snapshot(unions, filters, now, newest)
     token = Token(newest, minute_of(now), snap.versions).dump()
     return dict(board=snap, cards=board.full(snap.ids()), token=token, now=now, filters=filters,
                 attention_shown=ATTENTION_SHOWN, page_size=board_state.PAGE)
@@ -26,13 +28,23 @@ def poll(unions, read_filters, now):
     filters = read_filters()
     if held is None:  # not a token this server made: send the whole board body
         return _answer(render_template("board/_body.html", oob=True, **draw(unions, filters, now)))
-    snap = board_state.snapshot(unions, filters, now)
+    snap = board_state.snapshot(unions, filters, now, newest)
     columns = [(name, [row.id for row in rows]) for name, rows in snap.columns]
     gone, inserts = changes(held.cards, columns, snap.versions)
     return _answer(render_template(
-        "board/_changes.html", board=snap, gone=gone, inserts=inserts, now=now, filters=filters,
-        cards=board.full([need_id for need_id, _name, _anchor in inserts]), attention_shown=ATTENTION_SHOWN,
-        page_size=board_state.PAGE, token=Token(newest, minute_of(now), snap.versions).dump()))
+        "board/_changes.html", board=snap, gone=gone, inserts=inserts, now=now, frame=_frame(snap, filters, now),
+        cards=board.full([need_id for need_id, _name, _anchor in inserts]),
+        token=Token(newest, minute_of(now), snap.versions).dump()))
+
+
+def _frame(snap, filters, now):
+    """Counts, "more" links, urgency strip and attention list: drawn once per snapshot and language."""
+    language = str(get_locale())
+    if language not in snap.memo:
+        snap.memo[language] = Markup(render_template(
+            "board/_frame.html", board=snap, filters=filters, now=now, attention_shown=ATTENTION_SHOWN,
+            page_size=board_state.PAGE))
+    return snap.memo[language]
 
 
 def _answer(body, status=200):
