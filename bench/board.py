@@ -58,18 +58,13 @@ def seed(app, count):
     assert app.extensions["aid_jobs"].drain(timeout=600), "the matcher did not finish"
 
 
-def timed(rounds, request, prepare=None):
-    """(milliseconds of each call, bytes of the last answer); `prepare` runs untimed before each."""
-    times, size = [], 0
-    for _ in range(rounds):
-        if prepare:
-            prepare()
-        start = time.perf_counter()
-        response = request()
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code < 500, response.status_code
-        size = len(response.data)
-    return times, size
+def timed(request):
+    """(milliseconds, bytes) of one request."""
+    start = time.perf_counter()
+    response = request()
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code < 500, response.status_code
+    return elapsed, len(response.data)
 
 
 class Board:
@@ -133,22 +128,12 @@ def add_floor(app):
     app.add_url_rule("/bench/floor", "bench_floor", floor)
 
 
-def polls_after_changes(boards, rounds):
-    """(ms of the first coordinator's poll after each change, ms of the others' polls, bytes of the last)."""
-    first, others, size = [], [], 0
-    for _ in range(rounds):
-        boards[0].change_one()
-        for i, board in enumerate(boards):
-            start = time.perf_counter()
-            response = board.poll()
-            (first if i == 0 else others).append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, response.status_code
-            size = len(response.data)
-    return first, others, size
-
-
 def measure(app, rounds, coordinators=5):
-    """Every figure for one database: {name: (p50 ms, p95 ms, bytes)} and the queries of a 204."""
+    """Every figure for one database: {name: (p50 ms, p95 ms, bytes)} and the statements of a 204.
+
+    Interleaved: each round times every kind of request once (the whole board every tenth
+    round), so the floors and the board share the same moments of a busy machine.
+    """
     from tests.factories import login
 
     boards = []
@@ -156,23 +141,27 @@ def measure(app, rounds, coordinators=5):
         client = app.test_client()
         login(client, "coordinator@example.org", "demo-password")
         boards.append(Board(app, client))
-    client, board, fragment, rows = boards[0].client, boards[0], {"HX-Request": "true"}, {}
-    first, others, size = polls_after_changes(boards, rounds)
-    rows["poll, one need changed, first"] = (pct(first, 50), pct(first, 95), size)
-    rows["poll, one need changed, others"] = (pct(others, 50), pct(others, 95), size)
-    for name, request, prepare, n in (
-        ("floor: static file", lambda: client.get("/static/js/board.js"), None, rounds),
-        ("floor: session + SELECT 1", lambda: client.get("/bench/floor"), None, rounds),
-        ("poll, nothing changed (204)", board.poll, None, rounds),
-        ("board drawn whole (fragment)", lambda: client.get("/board/", headers=fragment), None, max(10, rounds // 10)),
-        ("one column, every card", lambda: client.get("/board/?column=offered&pages=20", headers=fragment), None,
-         max(10, rounds // 10)),
-    ):
-        times, size = timed(n, request, prepare)
-        rows[name] = (pct(times, 50), pct(times, 95), size)
-    board.poll()
-    queries = count_queries(app, board.poll)
-    return rows, queries
+    client, fragment, times, sizes = boards[0].client, {"HX-Request": "true"}, {}, {}
+    kinds = {
+        "floor: static file": lambda: client.get("/static/js/board.js"),
+        "floor: session + SELECT 1": lambda: client.get("/bench/floor"),
+        "poll, nothing changed (204)": boards[0].poll,
+    }
+    whole = {
+        "board drawn whole (fragment)": lambda: client.get("/board/", headers=fragment),
+        "one column, every card": lambda: client.get("/board/?column=offered&pages=20", headers=fragment),
+    }
+    for number in range(rounds):
+        for name, request in [*kinds.items(), *(whole.items() if number % 10 == 0 else ())]:
+            elapsed, sizes[name] = timed(request)
+            times.setdefault(name, []).append(elapsed)
+        boards[0].change_one()
+        for i, board in enumerate(boards):
+            name = "poll, one need changed, " + ("first" if i == 0 else "others")
+            elapsed, sizes[name] = timed(board.poll)
+            times.setdefault(name, []).append(elapsed)
+    rows = {name: (pct(values, 50), pct(values, 95), sizes[name]) for name, values in times.items()}
+    return rows, count_queries(app, boards[0].poll)
 
 
 def run(backend, url, count, rounds):
