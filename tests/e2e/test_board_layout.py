@@ -56,6 +56,9 @@ def test_a_poll_moves_the_changed_card_and_leaves_every_other_card_in_place(live
     fresh = coordinator.eval_on_selector_all("#board .card:not([data-kept])", "cards => cards.map(c => c.id)")
     assert sorted(fresh) == sorted({f"need-{second}", f"need-{third}"})  # only those two were swapped in
     assert coordinator.locator(f"#need-{first}[data-kept]").count() == 1
+    coordinator.locator(f"#need-{first}").tap()  # a card still opens its need: nothing of the poll leaks into it
+    expect(coordinator).to_have_url(re.compile(rf"/board/needs/{first}$"))
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text(f"#{first}")
     assert not page_problems.lines, "\n".join(page_problems.lines)
 
 
