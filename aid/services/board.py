@@ -32,7 +32,7 @@ COLUMNS = (
 )
 WAITING = (NeedStatus.OPEN, NeedStatus.MATCHING)
 DONE_SHOWN_FOR = timedelta(days=1)
-MAX_PAGES = 20
+MAX_PAGES = 5  # 30 cards a page: one column shows at most 150 (the poll's token must stay short)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Filters:
             category=pick("category", {c.value for c in Category}),
             skill=pick("skill", set(skills)),
             older_than_hours=older_than_hours or 0,
-            pages=(pages or 0) if column and (pages or 0) > 1 else 0,
+            pages=min(pages or 0, MAX_PAGES) if column and (pages or 0) > 1 else 0,
         )
 
     def query(self):

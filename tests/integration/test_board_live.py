@@ -108,7 +108,7 @@ def test_minutes_passing_resend_only_the_cards_that_turned_late(app):
 def test_a_poll_with_a_broken_token_gets_the_whole_board_never_an_error(app):
     coordinator = _board(app)
     (need_id,) = _add_needs(app, "Bread and milk")
-    for junk in ("x", "1:2:3", "9" * 40, "1:2:5-zzzzzz", "1:2:" + ",".join(["1-aaaaaa"] * 1200), "\x00"):
+    for junk in ("x", "1.2.3", "9" * 40, "1.2.5-zzzzzz", "1.2." + "_".join(["1-aaaaaa"] * 1200), "\x00"):
         answer = _poll(coordinator, junk)
         assert answer.status_code == 200, junk
         body = answer.get_data(as_text=True)
@@ -124,6 +124,8 @@ def test_a_long_column_shows_a_page_and_counts_the_rest(app):
     column = coordinator.get("/board/?column=open").get_data(as_text=True)
     assert "Show 4 more" in column and 'href="/board/?column=open&amp;pages=2"' in column
     assert len(CARD.findall(coordinator.get("/board/?column=open&pages=2").get_data(as_text=True))) == len(ids)
+    beyond = coordinator.get("/board/?column=open&pages=99").get_data(as_text=True)  # at most 5 pages, never an error
+    assert len(CARD.findall(beyond)) == len(ids) and "Show" not in re.search(r'id="more-open".*?</p>', beyond, re.S).group(0)
 
 
 def test_needs_your_attention_is_a_short_list_not_a_second_set_of_cards(app):

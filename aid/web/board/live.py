@@ -16,7 +16,7 @@ def draw(unions, filters, now):
     snap = board_state.snapshot(unions, filters, now, newest)
     token = Token(newest, minute_of(now), snap.versions).dump()
     return dict(board=snap, cards=board.full(snap.ids()), token=token, now=now, filters=filters,
-                attention_shown=ATTENTION_SHOWN, page_size=board_state.PAGE)
+                attention_shown=ATTENTION_SHOWN, page_size=board_state.PAGE, max_pages=board.MAX_PAGES)
 
 
 def poll(unions, read_filters, now):
@@ -43,7 +43,7 @@ def _frame(snap, filters, now):
     if language not in snap.memo:
         snap.memo[language] = Markup(render_template(
             "board/_frame.html", board=snap, filters=filters, now=now, attention_shown=ATTENTION_SHOWN,
-            page_size=board_state.PAGE))
+            page_size=board_state.PAGE, max_pages=board.MAX_PAGES))
     return snap.memo[language]
 
 

@@ -97,7 +97,7 @@ def _filters(choices=None):
     choices = choices or _filter_choices()
     return board.Filters.from_args(request.args, skills=[slug for slug, _name in choices["skill"]],
                                    older_than_hours=query_int("older_than_hours", hi=9_999),
-                                   pages=query_int("pages", hi=board.MAX_PAGES))
+                                   pages=query_int("pages", hi=9_999))
 
 
 def _filter_choices():
