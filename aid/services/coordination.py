@@ -3,13 +3,12 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.matching.reasons import CHOSEN_BY_COORDINATOR
 from aid.matching.types import Reason
 from aid.models import HOLDING, EventKind, Match, MatchState, Need, NeedStatus, Volunteer
 from aid.services import ServiceError, events, locating, matches, needs, work
-from aid.services.access import coordinates
+from aid.services.access import coordinates, union_scope
 
 CLOSE_REASONS = {  # the label is shown translated; the timeline keeps it in English
     "fulfilled": (NeedStatus.FULFILLED, _l("Fulfilled")),
@@ -60,7 +59,7 @@ def release(need, match_id, user, now):
 
 def set_place(need, text, user, now):
     """Place a need by hand (typed town, street or "lat, lon") and queue matching again."""
-    found = geocoding().locate(text[:200])
+    found = locating.find(text[:200], prefer=union_scope(user))
     if found is None or not locating.near_a_union(found.lat, found.lon):
         raise ServiceError(_l("That place was not found near any union. Try a town name or “lat, lon”."))
     if need.status.is_closed:

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from aid import edge
-from aid.adapters.geocoding import geocoding
 from aid.adapters.senders import channels
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
 from aid.services import ServiceError, accounts, availability, matches, matching, messages, phones, push, rights, skills
 from aid.services.access import may_see_private
+from aid.services.locating import find as find_place
 from aid.services.matches import Accepted
 from aid.web.actions import attempt
 from aid.web.forms import (
@@ -310,7 +310,7 @@ def _save_profile(me, form):
     point = form.point()
     if point is None and form.base_label.data:
         if form.base_label.data != me.base_label:
-            found = geocoding().locate(form.base_label.data)
+            found = find_place(form.base_label.data)
             point = (found.lat, found.lon) if found else None
         else:
             point = (me.lat, me.lon)
