@@ -16,7 +16,7 @@ from pathlib import Path
 from geopy.location import Location
 from geopy.point import Point
 
-VERSION = 2  # bump when the file's content changes: a new name makes every machine rebuild it
+VERSION = 3  # bump when the file's content changes: a new name makes every machine rebuild it
 LOCAL_KM = 5  # a place this close to a union's area counts as the union's own
 WORDS = re.compile(r"[\s,;/()]+")
 
