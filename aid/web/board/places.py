@@ -25,8 +25,8 @@ def _spellings(label):
     def long(form, field):
         if any(len(s.strip()) > places.MAX_NAME for s in SPELLINGS.split(field.data or "")):
             raise ValidationError(_("Keep each spelling under %(n)s characters.", n=places.MAX_NAME))
-    return StringField(label, validators=[Optional(), Length(max=400, message=_l("Give at most 400 characters here.")),
-                                          long])
+    return StringField(label, render_kw={"dir": "auto", "autocomplete": "off"}, validators=[
+        Optional(), Length(max=400, message=_l("Give at most 400 characters here.")), long])
 
 
 def _coordinate(label, limit):
