@@ -57,3 +57,22 @@ def test_a_landmark_pinned_on_the_map_places_a_request_that_names_it(live_app, l
         assert (need.lat, need.lon) == pytest.approx((lat, lon), abs=1e-5)
     problems = [line for line in page_problems.lines if "422" not in line]  # the pin left out on purpose
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_the_places_pages_have_no_axe_violations(local_tiles, phone, login, language):
+    from tests.e2e.test_accessibility import check, choose_language, violations
+
+    problems = []
+    coordinator = phone("coordinator")
+    login(coordinator, "coordinator@example.org", r"/board/$")
+    choose_language(coordinator, language)
+    check(coordinator, "/board/places", problems)
+    coordinator.locator("#place-form button.btn-primary").click()  # empty: every error shown
+    expect(coordinator.locator(".error-summary")).to_be_visible()
+    problems += [f"places with errors: {line}" for line in violations(coordinator)]
+    edit = coordinator.locator("#union-places a.btn")
+    if edit.count():
+        check(coordinator, edit.first.get_attribute("href"), problems, "place page")
+    assert not problems, "\n".join(problems)
