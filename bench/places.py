@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run as a script
 
-from aid.adapters.gazetteer import Gazetteer, key  # noqa: E402
+from aid.adapters.gazetteer import Areas, Gazetteer, key  # noqa: E402
 from aid.matching.geo import haversine_km  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ ROUNDS = 5
 def load():
     rows = list(csv.DictReader(PLACES.open(encoding="utf-8")))
     areas = {(float(r["union_lat"]), float(r["union_lon"]), float(r["radius_km"])) for r in rows}
-    return rows, lambda lat, lon: min(haversine_km(lat, lon, a, b) - km for a, b, km in areas)
+    return rows, Areas(lambda lat, lon: min(haversine_km(lat, lon, a, b) - km for a, b, km in areas), tuple(areas))
 
 
 def timed(lookup, names):

@@ -38,7 +38,7 @@ class Geocoding:
         self.geocoder = geocoder
 
     def locate(self, text, near=None):
-        """`near(lat, lon)`: km outside the nearest union's area, so a local place beats a namesake."""
+        """`near`: the unions' areas (an Areas), so a local place beats a namesake far away."""
         if not text or not text.strip():
             return None
         if (point := _coordinates(text)) is not None:

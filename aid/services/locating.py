@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import current_app
 from phonenumbers import geocoder as phone_places
 
+from aid.adapters.gazetteer import Areas
 from aid.adapters.geocoding import Place, geocoding
 from aid.extensions import db
 from aid.matching.areas import reach_km
@@ -63,9 +64,12 @@ def find(text, prefer=()):
 
 
 def near_unions():
-    """`near(lat, lon)`: km outside the nearest union's area, for the geocoder's ranking (None: no unions)."""
+    """The unions' areas, for the geocoder's ranking and its search for other spellings (None: no unions)."""
     unions = db.session.scalars(sa.select(Union)).all()
-    return (lambda lat, lon: min(reach_km(u, lat, lon) for u in unions)) if unions else None
+    if not unions:
+        return None
+    return Areas(lambda lat, lon: min(reach_km(u, lat, lon) for u in unions),
+                 tuple((u.lat, u.lon, u.radius_km) for u in unions))
 
 
 def _people_near(lat, lon, km):
