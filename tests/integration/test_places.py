@@ -80,6 +80,7 @@ def test_bad_place_input_gets_a_clear_422_and_keeps_what_was_typed(app, client):
         (place_form(union=str(lewes), lat="", lon=""), "Put a pin on the map"),
         (place_form(union=str(lewes), lat="north", lon="0.1"), "Put a pin on the map"),
         (place_form(union=str(lewes), lat="95", lon="0.1"), "Put a pin on the map"),
+        (place_form(union=str(lewes), lat="nan", lon="inf"), "Put a pin on the map"),
         (place_form(union=str(lewes), names_en="x" * 81), "Keep each spelling under 80 characters."),
         (place_form(union=str(lewes), names_en="y" * 401), "Give at most 400 characters here."),
         (place_form(union=str(lewes), names_en=" , ", names_es="", names_ar=""), "at least one language"),

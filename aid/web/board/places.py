@@ -1,4 +1,5 @@
 """The union's own places: coordinators pin landmarks, estates and blocks, with their spellings."""
+import math
 import re
 
 from flask import abort, flash, url_for
@@ -34,7 +35,7 @@ def _coordinate(label, limit):
         if not field.data or not field.data.strip():
             raise ValidationError(NO_PIN)
         number(NO_PIN)(form, field)
-        if abs(field.number) > limit:
+        if not math.isfinite(field.number) or abs(field.number) > limit:
             raise ValidationError(NO_PIN)
     return StringField(label, validators=[within], render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
