@@ -22,6 +22,9 @@ def build(country, target):
         conn.execute("CREATE INDEX places_key ON places (key)")
         conn.execute("CREATE INDEX places_lat ON places (lat)")  # the boxes of near spellings
     partial.replace(target)  # atomic: a concurrent reader never sees half a file
+    for stale in Path(target).parent.glob(f"gazetteer-{country}*.sqlite"):  # earlier versions' files
+        if stale != Path(target):
+            stale.unlink(missing_ok=True)
 
 
 def _a_name(alternate):
