@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from aid.extensions import db
-from aid.models import Match, MatchState, Need, OutboxMessage, Region, Skill, Union
+from aid.models import Match, MatchState, Need, OutboxMessage, Region, Skill, SmsOptOut, Union
 from aid.services import demo
 from aid.services.checksums import digest
 from aid.services.move import verify
@@ -19,7 +19,7 @@ from tests.factories import drain, login, post_need
 
 DEMO_PASSWORD = "demo-password"
 HISTORY_TABLES = ("needs", "slots", "matches", "events", "outbox", "messages", "users", "volunteers", "skills",
-                  "volunteer_skills", "regions", "unions", "coordinators", "pending_work")
+                  "volunteer_skills", "regions", "unions", "coordinators", "pending_work", "sms_opt_outs")
 
 
 @pytest.fixture
@@ -74,7 +74,9 @@ def with_history(app):
 
 
 def _cycle_and_out_of_order_keys():
-    """A region's hub (regions and unions point at each other) and a skill whose parent has a higher id."""
+    """A region's hub (regions and unions point at each other), a skill whose parent has a higher id,
+    and text primary keys (phone numbers), which PostgreSQL's collation may order unlike SQLite."""
+    db.session.add_all([SmsOptOut(phone=phone) for phone in ("+447700900002", "+15005550006", "+3361234567")])
     region, union = db.session.scalar(sa.select(Region)), db.session.scalar(sa.select(Union))
     region.hub_union_id = union.id
     child = Skill(slug="sandbags", name="Sandbags")
