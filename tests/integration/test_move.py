@@ -263,3 +263,19 @@ def test_only_the_embedded_sqlite_moves_and_only_into_postgresql(source, target)
                       ("postgresql://postgres@127.0.0.1:1/none", "Cannot connect to")]:
         refused = invoke(source, url)
         assert refused.exit_code == 1 and says in refused.output, refused.output
+
+
+def test_an_empty_target_built_by_other_migrations_is_refused(source, target):
+    older = make_app(target.url)
+    with older.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="e95ff2aa9ab3")
+        dispose(older)
+    refused = invoke(source, target.url)
+    assert refused.exit_code == 1
+    assert "The target database is at migration e95ff2aa9ab3 but this code is at" in refused.output
+    _, postgres = engines(source, target)
+    with postgres.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "e95ff2aa9ab3"
+    postgres.dispose()
