@@ -2,10 +2,11 @@
 
 Each row becomes one JSON line of its values in column order, each value normalised so the
 two databases agree on it: datetimes in ISO form (aware ones in UTC), floats by `repr` (SQLite
-may hand back an integer where PostgreSQL has a double), decimals without trailing zeros,
-enums by value, bytes in hex, JSON documents with sorted keys. The lines go into SHA-256 in
-primary-key order; where the key is not all integers the lines are sorted in Python, since
-PostgreSQL's collation and SQLite's byte order can rank text differently.
+may hand back an integer where PostgreSQL has a double), booleans as booleans (SQLite may hold
+0 or 1), decimals without trailing zeros, enums by value, bytes in hex, JSON documents with
+sorted keys. The lines go into SHA-256 in primary-key order; where the key is not all integers
+the lines are sorted in Python, since PostgreSQL's collation and SQLite's byte order can rank
+text differently.
 """
 import enum
 import hashlib
@@ -51,6 +52,8 @@ def _value(column, value):
     """One value in the form both databases agree on (see the module's docstring)."""
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(column.type, sa.Boolean):
+        return bool(value)  # a 0 or 1 that reached SQLite by plain SQL
     if isinstance(column.type, sa.Float) and isinstance(value, int | float | Decimal):
         return repr(float(value))
     if isinstance(value, enum.Enum):

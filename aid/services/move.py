@@ -67,11 +67,12 @@ def copy_rows(src, dst, metadata, batch=1000):
 
 
 def _insert(src, dst, table, deferred, batch):
-    blank = {column.key: None for column in deferred}
-    result = src.execution_options(yield_per=batch).execute(sa.select(table).order_by(*table.primary_key.columns))
-    for rows in result.partitions():
+    blank, columns = {column.key: None for column in deferred}, list(table.columns)
+    query = sa.select(*columns).order_by(*table.primary_key.columns)
+    for rows in src.execution_options(yield_per=batch).execute(query).partitions():
         try:
-            dst.execute(table.insert(), [{**row._asdict(), **blank} for row in rows])
+            dst.execute(table.insert(), [{**{c.key: v for c, v in zip(columns, row, strict=True)}, **blank}
+                                         for row in rows])
         except sa.exc.DBAPIError as error:
             raise ServiceError(f"Table {table.name}: a row could not be stored: {_first_line(error)}") from error
 
