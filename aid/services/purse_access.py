@@ -4,6 +4,7 @@ Members (volunteers of the union) read its ledger, contributors anonymised as ea
 coordinators of the union, and region coordinators for every union of their region (the hub
 included), read it with names and manage it. Nobody else sees it at all.
 """
+import re
 from enum import IntEnum
 
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from aid.extensions import db
 from aid.models import HOLDING, Escalation, Match, MatchState, Need, Purse, Union
 from aid.services.access import union_scope
+
+SLUG = re.compile(r"[a-z0-9-]{1,40}")  # what a union's short name can be (aid.services.admin.SLUG, bounded)
 
 
 class Role(IntEnum):
@@ -40,7 +43,7 @@ def unions_for(user):
 
 def union_by_slug(slug):
     """The union with this slug and its purse (None until opened); LookupError if there is no such union."""
-    union = db.session.scalar(sa.select(Union).where(Union.slug == slug[:40]))
+    union = db.session.scalar(sa.select(Union).where(Union.slug == slug)) if SLUG.fullmatch(slug) else None
     if union is None:
         raise LookupError(slug)
     return union, db.session.scalar(sa.select(Purse).where(Purse.union_id == union.id))
