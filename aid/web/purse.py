@@ -3,6 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from aid import edge
 from aid.extensions import db
@@ -26,8 +27,9 @@ def _signed_in():
 
 
 @bp.app_template_filter("money")
-def money(minor, currency):
-    return purse_money.show(minor, currency)
+def money(minor, currency, sign=""):
+    """An amount in the reader's locale, kept left to right as a whole inside Arabic text ("+12.40 UK£")."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(sign + purse_money.show(minor, currency))
 
 
 @bp.get("/")
