@@ -249,3 +249,36 @@ def test_junk_in_every_purse_field_and_path_is_a_4xx_never_a_5xx(app, ids, as_):
         for path in (f"/purse/{value}", f"/purse/lewes/entries/{value}/approve"):
             method = rosa.post if path.endswith("approve") else rosa.get
             assert method(path).status_code < 500, (path, value)
+
+
+def test_the_hubs_purse_pays_for_a_need_escalated_to_it_asked_by_the_neighbouring_volunteer_who_took_it(app, as_):
+    from aid.models import Escalation, Region, Union
+    from tests.factories import add_coordinator, add_union, add_volunteer
+
+    with app.app_context():
+        ids = world.build(balance=2000)  # Lewes: the hub of the region below
+        lewes = db.session.get(Union, ids["union"])
+        brighton = add_union("Brighton", lat=50.82, lon=-0.14)
+        region = Region(name="East Sussex", hub_union_id=lewes.id)
+        db.session.add(region)
+        db.session.flush()
+        lewes.region_id = brighton.region_id = region.id
+        add_coordinator(brighton, name="Bea Brighton")
+        dora = add_volunteer("Dora Dee", lat=50.82, lon=-0.14, union=brighton)
+        need_id, dora_id = world.accepted_need(dora, brighton), dora.user_id
+        db.session.add(Escalation(need_id=need_id, union_id=lewes.id, level=2))
+        db.session.commit()
+    dora_client = app.test_client()
+    login(dora_client, "dora.dee@example.org")
+    assert dora_client.get("/purse/lewes").status_code == 403  # not a member: she cannot read the hub's ledger
+    asked = ask(dora_client, need_id=str(need_id), what="taxi back")
+    assert asked.status_code == 303 and asked.headers["Location"].endswith("/me/")
+    assert ask(as_("bob"), need_id=str(need_id)).status_code == 422  # a Lewes member who did not take it
+    entry = last_entry(app)
+    assert (entry.need_id, entry.what, entry.created_by_id) == (need_id, "taxi back", dora_id)
+    brighton_coordinator = app.test_client()
+    login(brighton_coordinator, "bea.brighton@example.org")
+    assert brighton_coordinator.post(f"/purse/lewes/entries/{entry.id}/approve").status_code == 403
+    as_("rosa").post(f"/purse/lewes/entries/{entry.id}/approve")
+    with app.app_context():
+        assert world.balance(ids["purse"]) == 2000 - 1240
