@@ -55,17 +55,23 @@ def payable_needs(user, union):
     A coordinator: any need of the union or escalated to it (a hub pays for what reached it).
     A volunteer: the needs they accepted (holding, or done), among those.
     """
-    query = sa.select(Need).where(_belongs(union.id)).order_by(Need.id.desc()).limit(50)
-    if role(user, union) != Role.COORDINATOR:
-        if user.volunteer is None:
-            return []
-        query = query.where(Need.id.in_(_accepted_by(user.volunteer.id)))
-    return db.session.scalars(query).all()
+    query = _payable(user, union)
+    return [] if query is None else db.session.scalars(query.order_by(Need.id.desc()).limit(50)).all()
 
 
 def may_request_for(user, union, need):
     """May this person ask the purse to pay for this need?"""
-    return need is not None and need.id in {n.id for n in payable_needs(user, union)}
+    query = _payable(user, union)
+    return query is not None and db.session.scalar(query.where(Need.id == need.id)) is not None
+
+
+def _payable(user, union):
+    query = sa.select(Need).where(_belongs(union.id))
+    if role(user, union) == Role.COORDINATOR:
+        return query
+    if getattr(user, "volunteer", None) is None:
+        return None
+    return query.where(Need.id.in_(_accepted_by(user.volunteer.id)))
 
 
 def _belongs(union_id):

@@ -56,16 +56,18 @@ def open_purse(slug):
     form = _open_form()
     if purse is None and form.validate():
         attempt(lambda: ledger.open_purse(union, form.currency.data, current_user, utcnow()), _("The purse is open."))
+    elif purse is None:
+        flash(_("Choose the currency the purse is kept in."), "error")
     return go(url_for("purse.show", slug=slug))
 
 
 @bp.route("/<slug>/contribute", methods=["GET", "POST"])
 def contribute(slug):
     union, purse, _who = _purse(slug, Role.COORDINATOR, opened=True)
-    form = ContributionForm(dated=utcnow().date())
-    if form.is_submitted() and form.validate() and _saved(form, purse, lambda amount: ledger.contribute(
-            purse, amount, form.contributor.data or "", form.name_shown.data, form.dated.data, current_user, utcnow()),
-            _("Contribution recorded.")):
+    form = ContributionForm(purse.currency, dated=utcnow().date())
+    if form.is_submitted() and form.validate() and _saved(form, lambda: ledger.contribute(
+            purse, form.minor, form.contributor.data or "", form.name_shown.data, form.dated.data, current_user,
+            utcnow()), _("Contribution recorded.")):
         return go(url_for("purse.show", slug=slug))
     return _form_page("purse/contribute.html", "purse/_contribute_form.html", form, union, purse)
 
@@ -77,11 +79,11 @@ def spend(slug):
     needs = purse_access.payable_needs(current_user, union)
     if who == Role.NONE and not needs:
         abort(403)
-    form = SpendForm(need_id=request.args.get("need", ""))
+    form = SpendForm(purse.currency, need_id=request.args.get("need", ""))
     form.need_id.choices = _need_choices(needs, who)
     chosen = {str(n.id): n for n in needs}.get(form.need_id.data)
-    if form.is_submitted() and form.validate() and _saved(form, purse, lambda amount: ledger.request_spend(
-            purse, amount, form.what.data, chosen, current_user, utcnow()),
+    if form.is_submitted() and form.validate() and _saved(form, lambda: ledger.request_spend(
+            purse, form.minor, form.what.data, chosen, current_user, utcnow()),
             _("Asked. A coordinator other than the one who asked must approve it.")):
         return go(url_for("purse.show", slug=slug) if who else url_for("volunteer.offers"))
     return _form_page("purse/spend.html", "purse/_spend_form.html", form, union, purse)
@@ -132,10 +134,10 @@ def _purse(slug, least=Role.MEMBER, opened=False):
     return union, purse, who
 
 
-def _saved(form, purse, action, done):
-    """Read the amount in the reader's locale and run the service; a refusal goes next to its field."""
+def _saved(form, action, done):
+    """Run the service for a valid form; commit and say so, or roll back and show why next to the field."""
     try:
-        action(purse_money.parse(form.amount.data or "", purse.currency))
+        action()
     except FieldError as error:
         edge.rollback()
         field_error(form, error)

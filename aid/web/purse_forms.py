@@ -1,12 +1,26 @@
 """The purse's forms. Amounts stay text here: aid.services.purse_money reads them in the reader's locale."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from aid.services import FieldError
+from aid.services import FieldError, purse_money
 from aid.web.forms import Form
 
-AMOUNT_HINT = _l("In %(currency)s, for example %(example)s.")
+
+class AmountForm(Form):
+    """A form with an amount in the purse's currency, read in the reader's locale into `minor` units."""
+
+    amount = StringField(_l("Amount"), validators=[Length(max=40)])
+
+    def __init__(self, currency, **kwargs):
+        super().__init__(**kwargs)
+        self.currency, self.minor = currency, None
+
+    def validate_amount(self, field):
+        try:
+            self.minor = purse_money.parse(field.data or "", self.currency)
+        except FieldError as error:
+            raise ValidationError(str(error)) from None
 
 
 class OpenForm(Form):
@@ -14,20 +28,22 @@ class OpenForm(Form):
                            validators=[InputRequired(_l("Choose the currency the purse is kept in."))])
 
 
-class ContributionForm(Form):
-    amount = StringField(_l("Amount"), validators=[Length(max=40)])
+class ContributionForm(AmountForm):
     contributor = StringField(_l("From whom (optional)"), validators=[
         Optional(), Length(max=80, message=_l("Keep the name under 80 characters."))])
     name_shown = BooleanField(_l("Members may see this name (otherwise they read \"anonymous\")"))
     dated = DateField(_l("When it came in"), validators=[InputRequired(_l("Give the date the money came in."))])
 
 
-class SpendForm(Form):
-    amount = StringField(_l("Amount"), validators=[Length(max=40)])
+class SpendForm(AmountForm):
     what = StringField(_l("What it pays for"), validators=[
         InputRequired(_l("Say what the money is for, for example \"prescription\".")),
         Length(max=140, message=_l("Keep it under 140 characters."))])
-    need_id = SelectField(_l("For which request"), validate_choice=True)
+    need_id = SelectField(_l("For which request"), validate_choice=False)
+
+    def validate_need_id(self, field):
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose the request you are helping with."))
 
 
 class PaidForm(Form):

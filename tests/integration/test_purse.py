@@ -282,3 +282,30 @@ def test_the_hubs_purse_pays_for_a_need_escalated_to_it_asked_by_the_neighbourin
     as_("rosa").post(f"/purse/lewes/entries/{entry.id}/approve")
     with app.app_context():
         assert world.balance(ids["purse"]) == 2000 - 1240
+
+
+def test_every_problem_of_a_spending_form_is_shown_at_once(app, ids, as_):
+    answer = ask(as_("ann"), need_id="", amount="12,4,0", what="")
+    assert answer.status_code == 422
+    page = text(answer)
+    for message in ("Say what the money is for", "Write the amount as a number, for example 12.40.",
+                    "Choose the request you are helping with."):
+        assert message in page, message
+    assert f'<option value="{ids["need"]}">' in answer.get_data(as_text=True)
+
+
+def test_a_coordinator_opens_the_purse_once_in_a_currency_of_their_choosing(app, as_):
+    from aid.models import Purse
+    from tests.factories import add_coordinator, add_union
+
+    with app.app_context():
+        add_coordinator(add_union())
+    rosa = as_("rosa")
+    assert "This union has no common purse yet." in text(rosa.get("/purse/lewes"))
+    refused = rosa.post("/purse/lewes/open", data={"currency": "XYZ"}, follow_redirects=True)
+    assert "Choose the currency the purse is kept in." in text(refused)
+    rosa.post("/purse/lewes/open", data={"currency": "EUR"})
+    rosa.post("/purse/lewes/open", data={"currency": "GBP"})  # once open, its currency stays
+    with app.app_context():
+        assert db.session.scalars(sa.select(Purse.currency)).all() == ["EUR"]
+    assert "€0.00" in text(rosa.get("/purse/lewes"))
