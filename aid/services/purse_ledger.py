@@ -15,8 +15,7 @@ from aid.services.purse_money import to_major
 
 CSV_COLUMNS = ("id", "date", "kind", "state", "amount", "currency", "from", "for", "need", "asked_by",
                "approved_by", "reference", "paid_at")
-WAITING = (EntryState.REQUESTED,)
-TO_PAY = (EntryState.APPROVED,)
+PAGE = 100  # entries on the page, newest first; the CSV holds them all
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,9 @@ def entries(purse, limit=None):
     return db.session.scalars(query).all()
 
 
-def lines(purse, names=False):
-    """Every entry with its audit trail; contributors anonymised unless `names` (coordinators) or shown by choice."""
-    found = entries(purse)
+def lines(purse, names=False, limit=PAGE):
+    """The newest entries with their audit trail; contributors anonymised unless `names` (coordinators) or shown by choice."""
+    found = entries(purse, limit)
     trails = _trails([e.id for e in found])
     return [Line(e, contributor(e, names), tuple(trails.get(e.id, ()))) for e in found]
 
@@ -51,14 +50,19 @@ def contributor(entry, names=False):
     return entry.contributor if names or entry.name_shown else None
 
 
-def totals(found):
-    """Money in, money out (approved or paid), and what waits for approval, in minor units."""
-    def total(kind, states):
-        return sum(e.amount for e in found if e.kind == kind and e.state in states)
+def totals(purse):
+    """Money in, money out (approved or paid), what waits for approval (minor units), and how many entries."""
+    sums = dict(((kind, state), (total, n)) for kind, state, total, n in db.session.execute(
+        sa.select(PurseEntry.kind, PurseEntry.state, sa.func.sum(PurseEntry.amount), sa.func.count())
+        .where(PurseEntry.purse_id == purse.id).group_by(PurseEntry.kind, PurseEntry.state)))
 
-    return {"in": total(EntryKind.CONTRIBUTION, (EntryState.RECORDED,)),
-            "out": total(EntryKind.SPEND, (EntryState.APPROVED, EntryState.PAID)),
-            "waiting": total(EntryKind.SPEND, WAITING)}
+    def total(kind, *states):
+        return sum(int(sums.get((kind, state), (0, 0))[0]) for state in states)
+
+    return {"in": total(EntryKind.CONTRIBUTION, EntryState.RECORDED),
+            "out": total(EntryKind.SPEND, EntryState.APPROVED, EntryState.PAID),
+            "waiting": total(EntryKind.SPEND, EntryState.REQUESTED),
+            "entries": sum(n for _total, n in sums.values())}
 
 
 def table(purse):

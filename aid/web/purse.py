@@ -46,7 +46,7 @@ def show(slug):
     union, purse, who = _purse(slug)
     lines = purse_ledger.lines(purse, names=who == Role.COORDINATOR) if purse else []
     return render("purse/show.html", "purse/_ledger.html", union=union, purse=purse, manager=who == Role.COORDINATOR,
-                  lines=lines, totals=purse_ledger.totals([line.entry for line in lines]), open_form=_open_form(),
+                  lines=lines, totals=purse_ledger.totals(purse) if purse else {}, open_form=_open_form(),
                   paid_form=PaidForm(formdata=None), refuse_form=RefuseForm(formdata=None))
 
 

@@ -309,3 +309,21 @@ def test_a_coordinator_opens_the_purse_once_in_a_currency_of_their_choosing(app,
     with app.app_context():
         assert db.session.scalars(sa.select(Purse.currency)).all() == ["EUR"]
     assert "€0.00" in text(rosa.get("/purse/lewes"))
+
+
+def test_the_page_shows_the_latest_entries_and_the_csv_all_with_totals_over_every_entry(app, ids, as_):
+    from aid.models import utcnow
+    from aid.services import purse as ledger
+    from aid.services.purse_ledger import PAGE
+
+    with app.app_context():
+        purse, rosa = world.purse(ids["purse"]), world.user(ids["rosa"])
+        for i in range(PAGE + 4):
+            ledger.contribute(purse, 100, f"Giver {i}", True, utcnow().date(), rosa, utcnow())
+        db.session.commit()
+    page = as_("bob").get("/purse/lewes").get_data(as_text=True)
+    assert page.count('class="card entry') == PAGE
+    assert "Giver 103" in page and "Giver 3<" not in page
+    assert f"The latest {PAGE} entries; the CSV holds all {PAGE + 5}." in page
+    assert "In: £124.00" in text(as_("bob").get("/purse/lewes"))
+    assert len(as_("bob").get("/purse/lewes/ledger.csv").get_data(as_text=True).strip().splitlines()) == PAGE + 6
