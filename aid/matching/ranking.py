@@ -42,7 +42,7 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
                 best_by_skills[v.skills] = _best_slots(v, need, tree, scarce, w)
             best = best_by_skills[v.skills]
             if best is not None:
-                score = round(best[0] + base_score(v, km, need.category, w), 6)
+                score = round(best[0] + base_score(v, km, need.category, tree, w), 6)
                 rows.append((-score, round(km, 3), v.id, v, best[1]))
                 continue
             failed = ("missing_skill", missing_detail(v, need.slots, tree))
@@ -55,7 +55,7 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
 def _best_slots(v: VolunteerInfo, need: NeedInfo, tree: SkillTree, scarcity: Mapping[str, float],
                 w: Weights) -> tuple[float, list[SlotInfo]] | None:
     """The best slot score and every fillable slot reaching it (within 1e-9); None if none is fillable."""
-    scored = [(slot_score(v, s, tree, scarcity, w), s) for s in fillable(v, need.slots, tree)]
+    scored = [(slot_score(v, s, need.category, tree, scarcity, w), s) for s in fillable(v, need.slots, tree)]
     if not scored:
         return None
     best = max(sc for sc, _ in scored)
