@@ -8,7 +8,7 @@ from aid.extensions import db
 from aid.matching.reasons import CHOSEN_BY_COORDINATOR
 from aid.matching.types import Reason
 from aid.models import HOLDING, EventKind, Match, MatchState, Need, NeedStatus, Volunteer
-from aid.services import ServiceError, events, locating, matches, needs, work
+from aid.services import ServiceError, events, follow, locating, matches, needs, roster, work
 from aid.services.access import coordinates
 
 CLOSE_REASONS = {  # the label is shown translated; the timeline keeps it in English
@@ -78,6 +78,14 @@ def merge(need, into_id, user, now):
     close(need, "duplicate", user, now)
     events.record(need, EventKind.MERGED, f"Merged into #{target.id}", user=user, now=now)
     events.record(target, EventKind.MERGED, f"#{need.id} merged into this need", user=user, now=now)
+
+
+def vet(volunteer_id, unions, now):
+    """The volunteer's ID is checked: the open medicine and care needs within their reach are matched
+    again once this commits, so nobody has to press Offer by hand. Raises LookupError outside `unions`."""
+    volunteer = roster.vet(volunteer_id, unions)
+    follow.after_vetting(volunteer, now)
+    return volunteer
 
 
 def _existing(need, volunteer_id):
