@@ -147,7 +147,7 @@ def test_a_taken_place_withdraws_the_offers_that_could_only_fill_it(app, client)
         told = db.session.scalars(sa.select(OutboxMessage.match_id).where(OutboxMessage.kind == "taken")).all()
         assert sorted(told) == sorted(offers[e][0] for e in plain if e not in (first, second))
     fixer = login_as(app, "fixer.finn@example.org").get("/me/").get_data(as_text=True)
-    assert "For: a helper with repairs skills" in fixer and "1 of 3 places still open" in fixer
+    assert "For: a helper with repairs skills" in fixer and "places still open: 1 of 3" in fixer
     loser_email = next(e for e in plain if e not in (first, second))
     loser = login_as(app, loser_email)
     page = loser.get("/me/").get_data(as_text=True)
@@ -160,7 +160,7 @@ def test_an_offer_says_which_place_only_when_the_places_differ(app, client):
     offers = _repairs_for_three(app, client)
     some = next(e for e in offers if e.startswith("plain"))
     page = login_as(app, some).get("/me/").get_data(as_text=True)
-    assert "For: a helper; no special skill needed" in page and "3 of 3 places still open" in page
+    assert "For: a helper; no special skill needed" in page and "places still open: 3 of 3" in page
 
 
 def test_places_alike_need_no_role(app, client):
@@ -170,7 +170,7 @@ def test_places_alike_need_no_role(app, client):
     post_need(client, people="2")
     drain(app)
     page = login_as(app, "ann.able@example.org").get("/me/").get_data(as_text=True)
-    assert "2 of 2 places still open" in page and "For: a helper" not in page
+    assert "places still open: 2 of 2" in page and "For: a helper" not in page
 
 
 def test_an_offer_tapped_after_it_ran_out_is_explained(app, client):
