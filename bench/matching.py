@@ -326,13 +326,16 @@ class RawReference:
             ok &= km <= need.max_km
         if need.language is not None:
             ok &= np.fromiter((need.language in (r[6] or "").split(",") for r in rows), bool, len(rows))
-        best = np.full(len(ids), -np.inf)
+        best, most = np.full(len(ids), -np.inf), np.full(len(ids), -1)  # rank(): the most-skilled slot first
         for slot in need.slots:
             req = [self.bit[s] for s in slot.skills]
             need_bits = sum(req)
             fill = (cover & need_bits) == need_bits
             fit = (sum(np.where(held & b, 1.0, w.covered_fit) for b in req) / len(req)) if req else 1.0
-            best = np.where(fill, np.maximum(best, w.skill_fit * fit + w.scarcity * 1.0), best)
+            score = w.skill_fit * fit + w.scarcity * 1.0
+            more, same = fill & (len(req) > most), fill & (len(req) == most)
+            best = np.where(more, score, np.where(same, np.maximum(best, score), best))
+            most = np.where(more, len(req), most)
         ok &= best > -np.inf
         close = np.where(max_km > 0, 1.0 - km / np.where(max_km > 0, max_km, 1), 1.0)
         base = (w.closeness * np.maximum(close, 0.0) + w.short_range * (1 - np.minimum(max_km, w.range_ref_km) / w.range_ref_km)
