@@ -79,6 +79,10 @@ def test_offers_say_their_place_and_late_taps_are_told_why(live_app, phone, logi
         expect(fixer.get_by_text("nothing more is needed from you for this one").first).to_be_visible()
         shoot(fixer, "last place taken told kindly")
         assert fixer.evaluate("document.documentElement.scrollWidth") <= 360
+        fixer.get_by_role("button", name="العربية").tap()  # the same note, right to left
+        expect(fixer.locator("html[dir=rtl]")).to_have_count(1)
+        expect(fixer.get_by_role("heading", name="لم نعد نحتاجك لهذه الطلبات")).to_be_visible()
+        shoot(fixer, "last place taken note in arabic")
         assert page_problems.lines == []
     finally:
         with live_app.app_context():  # leave the demo volunteers free for the other journeys

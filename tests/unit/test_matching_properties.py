@@ -122,6 +122,9 @@ def test_rank_agrees_with_the_oracle(place):
         by_id = {v.id: v for v in crowd}
         assert all(can_fill(by_id[c.volunteer_id], next(s for s in need.slots if s.id == c.slot_id))
                    for c in shortlist.candidates)
+        for c in shortlist.candidates:  # offered a place needing the most skills they can bring
+            most = max(len(s.skills) for s in need.slots if can_fill(by_id[c.volunteer_id], s))
+            assert len(next(s for s in need.slots if s.id == c.slot_id).skills) == most
 
 
 @settings(max_examples=60, deadline=None)
