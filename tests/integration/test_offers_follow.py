@@ -190,3 +190,21 @@ def test_an_offer_tapped_after_it_ran_out_is_explained(app, client):
             db.session.commit()
         late = ann.post(f"/me/offers/{match_id}/accept", follow_redirects=True).get_data(as_text=True)
     assert "This offer ran out of time before your answer" in late
+
+
+def test_an_offer_by_hand_is_for_a_place_the_volunteer_can_fill(app, client):
+    with app.app_context():
+        add_skills()
+        union = add_union()
+        coordinator_id = add_coordinator(union).id
+        fixer = add_volunteer("Fixer Finn", skills=["repairs"], on_duty=False).id
+        plain = add_volunteer("Pat Plain", on_duty=False).id
+    post_need(client, category="repairs", people="2", details="Tarp over a roof")
+    drain(app)
+    with app.app_context():
+        from aid.models import Need, User
+
+        need, coordinator = db.session.scalar(sa.select(Need)), db.session.get(User, coordinator_id)
+        places = {v: coordination.offer_to(need, v, coordinator, utcnow()).slot.position for v in (plain, fixer)}
+        edge.commit()
+    assert places == {plain: 1, fixer: 0}  # the fixer is offered the repairs place, whatever the order
