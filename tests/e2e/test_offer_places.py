@@ -10,6 +10,7 @@ from aid import edge
 from aid.extensions import db
 from aid.models import Match, MatchState, utcnow
 from aid.services import matches, needs
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +52,7 @@ def test_offers_say_their_place_and_late_taps_are_told_why(live_app, phone, logi
         card = late.locator(f"#offer-{offers[plain[1]][0]}")
         expect(card).to_contain_text("For: a helper; no special skill needed")
         expect(card).to_contain_text("places still open: 3 of 3")
+        assert violations(late) == []
         shoot(late, "offer for a plain place")
 
         # Both plain places go to others while this page is open; the tap comes too late.
@@ -61,6 +63,7 @@ def test_offers_say_their_place_and_late_taps_are_told_why(live_app, phone, logi
         expect(late.get_by_text("Someone else took the place you could fill a moment before you")).to_be_visible()
         expect(late.get_by_role("heading", name="No longer needed from you")).to_be_visible()
         expect(late.locator(f"#offer-{offers[plain[1]][0]}").get_by_role("button", name="Accept")).to_have_count(0)
+        assert violations(late) == []
         shoot(late, "plain place taken told kindly")
 
         # A volunteer with a repairs skill still has the repairs place, and is told which it is.
@@ -82,6 +85,7 @@ def test_offers_say_their_place_and_late_taps_are_told_why(live_app, phone, logi
         fixer.get_by_role("button", name="العربية").tap()  # the same note, right to left
         expect(fixer.locator("html[dir=rtl]")).to_have_count(1)
         expect(fixer.get_by_role("heading", name="لم نعد نحتاجك لهذه الطلبات")).to_be_visible()
+        assert violations(fixer) == []
         shoot(fixer, "last place taken note in arabic")
         assert page_problems.lines == []
     finally:
