@@ -19,7 +19,7 @@ FILLED = "filled"  # every place of the need was taken
 SLOT_TAKEN = "slot_taken"  # the places this volunteer could fill were taken; others, needing other skills, are open
 NO_LONGER_FITS = "no_longer_fits"  # the volunteer changed skills, range or base and can no longer take it
 TOLD = (FILLED, SLOT_TAKEN)
-SHOWN_FOR = timedelta(hours=12)  # how long a withdrawn offer stays in the volunteer's list, with its note
+SHOWN_FOR = timedelta(hours=12)  # how long after it was offered a withdrawn offer stays listed, with its note
 # Need fields whose change alters who is asked, or how many at once.
 MATCHING_FIELDS = frozenset({"urgency", "category", "language", "language_required", "max_km", "people"})
 
@@ -94,7 +94,8 @@ def after_edit(need, changed):
 
 
 def recently_withdrawn(volunteer, now):
-    """Their offers withdrawn in the last SHOWN_FOR because others filled the places, newest first."""
+    """Their offers withdrawn because others filled the places, offered in the last SHOWN_FOR (an offer
+    is open for at most a few hours, so no withdrawal time is stored), newest first, then by id."""
     return db.session.scalars(sa.select(Match).where(
         Match.volunteer_id == volunteer.id, Match.state == MatchState.WITHDRAWN, Match.note.in_(TOLD),
         Match.offered_at >= now - SHOWN_FOR).order_by(Match.offered_at.desc(), Match.id.desc())).all()
