@@ -15,4 +15,5 @@ from aid.models.needs import Escalation, Event, Match, Message, Need, PendingWor
 from aid.models.outbox import InboundSms, OutboxMessage, OutboxState, SmsIntake, SmsOptOut  # noqa: F401
 from aid.models.people import Coordinator, Skill, User, Volunteer, utcnow, volunteer_skills  # noqa: F401
 from aid.models.places import UnionPlace, UnionPlaceName  # noqa: F401
+from aid.models.purse import EntryKind, EntryState, Purse, PurseEntry, PurseEvent  # noqa: F401
 from aid.models.push import PushSubscription  # noqa: F401

@@ -52,6 +52,9 @@ def seed(if_empty=False):
         email = _volunteer(union, rng, name, skills, max_km, languages, vehicle)
         about = f"{', '.join(skills)}; {max_km} km{'; has a vehicle' if vehicle else ''}; speaks {languages}"
         logins.append(("volunteer", email, about))
+    from aid.services import purse_demo  # the common purse: a few contributions, one approved spend
+
+    logins.append(purse_demo.seed(union, PASSWORD))
     return logins
 
 

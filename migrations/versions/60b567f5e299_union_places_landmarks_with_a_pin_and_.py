@@ -1,7 +1,7 @@
 """Union places: landmarks with a pin and spellings in each language
 
 Revision ID: 60b567f5e299
-Revises: d21133f30425
+Revises: bebd18ab64a9
 Create Date: 2026-12-01 01:58:12.255820
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '60b567f5e299'
-down_revision = 'd21133f30425'
+down_revision = 'bebd18ab64a9'
 branch_labels = None
 depends_on = None
 

@@ -49,7 +49,7 @@ def test_accepting_reveals_the_contact_to_the_winner_only(app):
     assert accepted.headers["Location"] == f"/me/tasks/{offers['ann.able@example.org']}"
     assert PHONE in ann.get(accepted.headers["Location"]).data
     late = bob.post(f"/me/offers/{offers['bob.baker@example.org']}/accept", follow_redirects=True)
-    assert b"no longer open" in late.data or b"Someone else took this" in late.data
+    assert b"Someone else took the last place a moment before you" in late.data
     assert PHONE not in bob.get(f"/me/tasks/{offers['bob.baker@example.org']}").data
     assert bob.get(f"/me/tasks/{offers['ann.able@example.org']}").status_code == 404
 
