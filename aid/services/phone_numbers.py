@@ -35,7 +35,7 @@ def read(text, for_texts=False):
     """
     number = _parse(text.strip())
     if not phonenumbers.is_valid_number(number):
-        raise ServiceError(_wrong_range(number))
+        raise ServiceError(_wrong_range(text.strip(), number))
     if for_texts and phonenumbers.number_type(number) in NO_TEXTS:
         raise ServiceError(_("%(number)s is a landline or service number, which cannot get texts. "
                              "Please give a mobile number.", number=_shown(number)))
@@ -82,10 +82,10 @@ def _parse(text):
     return number
 
 
-def _wrong_range(number):
-    return _("%(number)s has the right number of digits, but it is not in use (%(country)s): numbers "
-             "like it are reserved or not given out yet. Please check it.",
-             number=_shown(number), country=_country(number))
+def _wrong_range(text, number):
+    return _("%(number)s looks like a phone number, but no phone uses it (%(country)s): numbers like it "
+             "are reserved, not given out yet, or mistyped. Please check it.",
+             number=_isolated(text), country=_country(number))
 
 
 def _too_short():
@@ -115,4 +115,8 @@ def _shown(number):
     home = phonenumbers.region_codes_for_country_code(number.country_code)
     style = (phonenumbers.PhoneNumberFormat.NATIONAL if current_app.config["PHONE_REGION"] in home
              else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return "\u2066" + phonenumbers.format_number(number, style) + "\u2069"
+    return _isolated(phonenumbers.format_number(number, style))
+
+
+def _isolated(text):
+    return "\u2066" + text + "\u2069"
