@@ -1,18 +1,15 @@
-// A character counter under each field with a limit (data-limit="2000"). Progressive
-// enhancement: without it the form works the same and the server says when a text is too long
-// (nothing is cut off as it is typed). The visible count follows every key; screen readers are
-// told only when it matters (getting close to the limit, over it, back under it), through one
-// polite live region a field, once the typing pauses, and can hear the count on focus
-// (aria-describedby). Its words come translated on its own <script data-counter> tag.
-const tag = document.querySelector("script[data-counter]");
+// Counts down under fields with data-limit; the server still checks the length. Screen readers
+// hear the count on focus, and through a polite live region only when its band changes.
+// app.js imports this module when such a field is first focused; its words are on <meta name="aid-counter">.
+const tag = document.querySelector('meta[name="aid-counter"]');
 const words = { left: tag?.dataset.left || "{n}", over: tag?.dataset.over || "-{n}" };
-const PAUSE_MS = 900; // announce after the typing pauses, not on every key
+const PAUSE_MS = 900; // speak after typing pauses
 
 function say(template, n) {
   return template.replace("{n}", String(n));
 }
 
-// "ok" far from the limit, "near" in its last tenth (at least the last 20), "over" past it.
+// "near": the last tenth (at least 20 left)
 function band(left, limit) {
   if (left < 0) return "over";
   return left <= Math.max(20, Math.round(limit / 10)) ? "near" : "ok";
