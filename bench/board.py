@@ -173,7 +173,7 @@ def measure(app, rounds, coordinators=5):
         boards.append(Board(app, client))
     client, fragment, times, sizes = boards[0].client, {"HX-Request": "true"}, {}, {}
     kinds = {
-        "floor: static file": lambda: client.get("/static/js/board.js"),
+        "floor: static file": lambda: client.get("/static/js/push.js"),
         "floor: session + SELECT 1": lambda: client.get("/bench/floor"),
         "poll, nothing changed (204)": boards[0].poll,
     }

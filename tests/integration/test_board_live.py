@@ -96,9 +96,14 @@ def test_minutes_passing_resend_only_the_cards_that_turned_late(app):
     (high,) = _add_needs(app, "Fence down", urgency="high")  # target: someone says yes within 60 min
     (low,) = _add_needs(app, "Books to return", urgency="low")
     token = _token(coordinator.get("/board/").get_data(as_text=True))
-    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+    minute = utcnow().replace(second=0, microsecond=0)
+    with time_machine.travel(minute + timedelta(minutes=2, seconds=5), tick=False):
         quiet = _poll(coordinator, token).get_data(as_text=True)
-    assert CARD.findall(quiet) == [] and 'id="board-version"' in quiet  # only a fresh token
+    assert CARD.findall(quiet) == [] and 'id="board-version"' in quiet  # no card, a fresh token
+    assert sorted(map(int, re.findall(r'<span class="age" id="age-(\d+)" hx-swap-oob="true">\d min ago', quiet))) == [high, low]
+    with time_machine.travel(minute + timedelta(minutes=2, seconds=50), tick=False):
+        same_minute = _poll(coordinator, _token(quiet))
+    assert same_minute.status_code == 204  # ages go once a minute, not with every poll
     with time_machine.travel(utcnow() + timedelta(minutes=61), tick=False):
         late = _poll(coordinator, _token(quiet)).get_data(as_text=True)
     assert [int(n) for n in CARD.findall(late)] == [high] and f'class="card need late" id="need-{high}"' in late

@@ -31,8 +31,9 @@ def poll(unions, read_filters, now):
     snap = board_state.snapshot(unions, filters, now, newest)
     columns = [(name, [row.id for row in rows]) for name, rows in snap.columns]
     gone, inserts = changes(held.cards, columns, snap.versions)
+    ages = _ages(snap, now) if held.minute != minute_of(now) else ""
     return _answer(render_template(
-        "board/_changes.html", board=snap, gone=gone, inserts=inserts, now=now, frame=_frame(snap, filters, now),
+        "board/_changes.html", board=snap, gone=gone, inserts=inserts, now=now, frame=_frame(snap, filters, now), ages=ages,
         cards=board.full([need_id for need_id, _name, _anchor in inserts]),
         token=Token(newest, minute_of(now), snap.versions).dump()))
 
@@ -45,6 +46,14 @@ def _frame(snap, filters, now):
             "board/_frame.html", board=snap, filters=filters, now=now, attention_shown=ATTENTION_SHOWN,
             page_size=board_state.PAGE, max_pages=board.MAX_PAGES))
     return snap.memo[language]
+
+
+def _ages(snap, now):
+    """Every shown card's age ("6 min ago"), for the first poll of a minute: drawn once per snapshot and language."""
+    key = f"ages-{get_locale()}"
+    if key not in snap.memo:
+        snap.memo[key] = Markup(render_template("board/_ages.html", board=snap, now=now))
+    return snap.memo[key]
 
 
 def _answer(body, status=200):
