@@ -15,3 +15,4 @@ from aid.models.needs import Escalation, Event, Match, Message, Need, PendingWor
 from aid.models.outbox import InboundSms, OutboxMessage, OutboxState, SmsIntake, SmsOptOut  # noqa: F401
 from aid.models.people import Coordinator, Skill, User, Volunteer, utcnow, volunteer_skills  # noqa: F401
 from aid.models.push import PushSubscription  # noqa: F401
+from aid.models.things import ACTIVE_BOOKING, Booking, BookingState, Sharing, Thing, ThingKind, ThingSlot, ThingWindow  # noqa: F401
