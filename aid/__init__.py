@@ -72,6 +72,9 @@ def _register(app):
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are built
     for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp, sms.bp):
         app.register_blueprint(blueprint)
+    from aid.web import bookings, hub, things  # shared things (One Cloak)
+    for blueprint in (things.bp, bookings.bp, hub.bp):
+        app.register_blueprint(blueprint)
     security.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)

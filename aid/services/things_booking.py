@@ -120,9 +120,10 @@ def expire_holds(now):
 
 
 def late(bookings, now):
-    """{booking id: "amber" | "red"} for things handed over and not back: amber once past the end, red after a day."""
+    """{booking id: "soon" | "late"} for things handed over and not back, as the board marks late needs:
+    amber ("soon") once past the end, red ("late") a day after it."""
     flags = {}
     for b in bookings:
         if b.state == BookingState.HANDED_OVER and now > b.ends_at:
-            flags[b.id] = "red" if now - b.ends_at > timedelta(hours=24) else "amber"
+            flags[b.id] = "late" if now - b.ends_at > timedelta(hours=24) else "soon"
     return flags

@@ -17,10 +17,13 @@ def ask_for(need, kind, quantity, starts, ends):
     return slot
 
 
+def slots_of(need):
+    return db.session.scalars(sa.select(ThingSlot).where(ThingSlot.need_id == need.id).order_by(ThingSlot.id)).all()
+
+
 def open_slots(need):
     """The need's thing-slots that no booking holds (nor a finished one filled)."""
-    slots = db.session.scalars(sa.select(ThingSlot).where(ThingSlot.need_id == need.id).order_by(ThingSlot.id)).all()
-    return [slot for slot in slots if slot.booking is None]
+    return [slot for slot in slots_of(need) if slot.booking is None]
 
 
 def match_things(need, now):

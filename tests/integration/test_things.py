@@ -1,0 +1,196 @@
+"""Shared things end to end: offer one, a need asks for it, the matcher holds it, the owner confirms."""
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+import time_machine
+
+from aid.extensions import db
+from aid.models import Booking, BookingState, Thing, ThingSlot, utcnow
+from aid.services import things_booking
+from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
+from tests.thing_factories import add_need_asking, add_thing
+
+NOTES = "Key under the blue pot"
+
+
+def _local(dt):
+    """A stored (UTC) time as the ask form's datetime-local value (the tests' site zone is Europe/London)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
+
+
+def _offer_bed(client, **overrides):
+    form = {"owner": "me", "kind": "bed_room", "title": "Spare room", "sharing": "unique", "count": "1",
+            "lat": "50.8740", "lon": "0.0150", "place_label": "Lewes, Priory Street", "handover_notes": NOTES,
+            "active": "y"}
+    form.update(overrides)
+    return client.post("/things/new", data=form)
+
+
+def _ask_for_a_bed(client, nights=2, **overrides):
+    starts = (utcnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    fields = dict(category="shelter", details="Flooded out, need a bed", thing_kind="bed_room", thing_quantity="1",
+                  thing_from=_local(starts), thing_until=_local(starts + timedelta(days=nights)))
+    fields.update(overrides)
+    return post_need(client, **fields)
+
+
+def _booking(app):
+    """The newest booking, with its thing's title as `title` (read inside the app context)."""
+    with app.app_context():
+        booking = db.session.scalar(sa.select(Booking).order_by(Booking.id.desc()))
+        booking.title = booking.thing.title
+        return booking
+
+
+def test_a_member_offers_a_bed_the_matcher_holds_it_for_a_shelter_need_and_the_owner_confirms(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Olive Owner")
+    login(client, "olive.owner@example.org")
+    assert _offer_bed(client).status_code == 303
+    with app.app_context():
+        thing = db.session.scalar(sa.select(Thing))
+        assert (thing.cell_lat, thing.cell_lon) != (thing.lat, thing.lon)  # a coarse public area, computed once
+    requester = app.test_client()
+    token = _ask_for_a_bed(requester)
+    drain(app)
+    booking = _booking(app)
+    assert booking.state == BookingState.HELD and (booking.ends_at - booking.starts_at) == timedelta(days=2)
+    assert {r["code"] for r in booking.reasons} == {"distance", "thing_free"}
+    page = client.get("/things/").data.decode()
+    assert "Spare room" in page and "Why this one:" in page and " km" in page and "free " in page
+    assert NOTES not in requester.get(f"/t/{token}").data.decode()  # not before the owner confirms
+    assert client.post(f"/bookings/{booking.id}/confirm").status_code == 303
+    status = requester.get(f"/t/{token}").data.decode()
+    assert "Spare room is yours: confirmed." in status and NOTES in status
+
+
+def test_nobody_but_the_owner_and_coordinators_can_manage_a_thing_or_its_bookings(app, client):
+    with app.app_context():
+        union = add_union()
+        owner = add_volunteer("Olive Owner")
+        add_volunteer("Nosy Neighbour")
+        thing = add_thing(owner=owner)
+        _need, slot, _token = add_need_asking()
+        booking = things_booking.book(slot, thing.id, utcnow())
+        db.session.commit()
+        ids = thing.id, booking.id
+        add_coordinator(union)
+    login(client, "nosy.neighbour@example.org")
+    assert client.get(f"/things/{ids[0]}/edit").status_code == 404
+    assert client.post(f"/bookings/{ids[1]}/confirm").status_code == 404
+    assert NOTES not in client.get("/things/").data.decode()
+    coordinator = app.test_client()
+    login(coordinator, "rosa.coord@example.org")
+    assert NOTES in coordinator.get(f"/things/{ids[0]}/edit").data.decode()
+    assert coordinator.post(f"/bookings/{ids[1]}/confirm").status_code == 303
+    assert _booking(app).state == BookingState.CONFIRMED
+
+
+def test_declining_a_hold_offers_the_next_thing(app, client):
+    with app.app_context():
+        add_union()
+        first = add_volunteer("Olive Owner")
+        second = add_volunteer("Pat Second")
+        add_thing(owner=first, title="Nearest room", lon=0.0188)
+        add_thing(owner=second, title="Other room", lon=0.03)
+    token = _ask_for_a_bed(app.test_client())
+    drain(app)
+    held = _booking(app)
+    assert held.title == "Nearest room"
+    login(client, "olive.owner@example.org")
+    assert client.post(f"/bookings/{held.id}/decline").status_code == 303
+    assert _booking(app).title == "Other room" and _booking(app).state == BookingState.HELD
+    assert token
+
+
+def test_an_overlapping_need_is_told_why_the_bed_is_excluded(app):
+    from aid.services import things_matching
+
+    with app.app_context():
+        add_union()
+        thing = add_thing(owner=add_volunteer("Olive Owner"))
+        need, slot, _ = add_need_asking(hours=4)
+        things_booking.book(slot, thing.id, utcnow())
+        other, other_slot, _ = add_need_asking(starts=slot.starts_at + timedelta(hours=1), hours=4)
+        ranked = things_matching.rank(other_slot, other)
+        assert ranked.candidates == ()
+        assert [e.reason.code for e in ranked.excluded] == ["thing_booked"]
+        assert dict(ranked.excluded[0].reason.args)["starts"] == slot.starts_at.isoformat()
+
+
+def test_the_ask_form_refuses_a_thing_for_the_wrong_help_or_a_backward_window_and_keeps_what_was_typed(app, client):
+    with app.app_context():
+        add_union()
+    starts = utcnow() + timedelta(hours=3)
+    form = {"category": "check_in", "details": "Please check on my neighbour", "urgency": "normal", "people": "1",
+            "lat": "50.874", "lon": "0.0188", "contact_phone": "07911 123456", "thing_kind": "bed_room",
+            "thing_quantity": "1", "thing_from": _local(starts), "thing_until": _local(starts + timedelta(days=1))}
+    wrong = client.post("/ask", data=form)
+    assert wrong.status_code == 422 and "Things can be asked for with shelter" in wrong.data.decode()
+    assert "Please check on my neighbour" in wrong.data.decode()
+    backward = client.post("/ask", data={**form, "category": "shelter", "thing_until": _local(starts - timedelta(hours=1))})
+    assert backward.status_code == 422 and "the end after the start" in backward.data.decode()
+    junk = client.post("/ask", data={**form, "category": "shelter", "thing_from": "yesterday", "thing_quantity": "²"})
+    assert junk.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ThingSlot)) == 0
+
+
+def test_a_late_return_turns_amber_then_red_on_the_board(app, client):
+    with app.app_context():
+        union = add_union()
+        thing = add_thing(union=union, title="Van", kind="vehicle", auto_confirm=True)
+        _need, slot, _ = add_need_asking(kind="vehicle", category="transport", hours=4)
+        booking = things_booking.book(slot, thing.id, utcnow())
+        things_booking.move(booking, BookingState.HANDED_OVER, utcnow())
+        db.session.commit()
+        ends, booking_id = booking.ends_at, booking.id
+        add_coordinator(union)
+    login(client, "rosa.coord@example.org")
+    assert 'id="board-bookings"' in client.get("/board/").data.decode()
+    on_time = client.get("/hub/bookings", headers={"HX-Request": "true"}).data.decode()
+    assert f'id="booking-{booking_id}"' in on_time and "Not back yet" not in on_time
+    for later, flag in ((timedelta(hours=1), "soon"), (timedelta(hours=30), "late")):
+        with time_machine.travel(ends + later, tick=False):
+            login(client, "rosa.coord@example.org")  # a day on, the session has ended
+            html = client.get("/hub/bookings", headers={"HX-Request": "true"}).data.decode()
+        assert re.search(rf'class="card booking {flag}" id="booking-{booking_id}"', html), html[:800]
+        assert "Not back yet" in html
+    login(client, "rosa.coord@example.org")
+    assert client.post(f"/bookings/{booking_id}/returned", data={"condition_note": "fine, full tank"}).status_code == 303
+    returned = _booking(app)
+    assert returned.state == BookingState.RETURNED and returned.condition_note == "fine, full tank"
+
+
+def test_a_region_coordinator_lends_one_unions_spare_thing_to_a_neighbours_need(app, client):
+    from aid.models import Coordinator, Region
+    from aid.services import accounts
+    from tests.conftest import PASSWORD
+
+    with app.app_context():
+        lewes = add_union()
+        ringmer = add_union("Ringmer", lat=50.893, lon=0.056, radius_km=3)
+        region = Region(name="East Sussex")
+        db.session.add(region)
+        db.session.flush()
+        lewes.region_id = ringmer.region_id = region.id
+        thing = add_thing(union=ringmer, title="Hub camp bed", lat=50.893, lon=0.056)
+        need, slot, _ = add_need_asking()
+        assert need.union_id == lewes.id
+        user = accounts.register("Reg Ion", "reg.ion@example.org", PASSWORD)
+        db.session.add(Coordinator(user_id=user.id, region_id=region.id))
+        db.session.commit()
+        ids = slot.id, thing.id
+    login(client, "reg.ion@example.org")
+    hub = client.get("/hub/").data.decode()
+    assert "Hub camp bed" in hub and "Lend this" in hub and "Ringmer" in hub
+    assert client.post("/hub/lend", data={"slot_id": str(ids[0]), "thing_id": str(ids[1])}).status_code == 303
+    lent = _booking(app)
+    assert lent.thing_id == ids[1] and lent.state == BookingState.CONFIRMED  # the group's own: confirmed at once
+    again = client.post("/hub/lend", data={"slot_id": str(ids[0]), "thing_id": str(ids[1])}, follow_redirects=True)
+    assert "already booked" in again.data.decode()
+    assert client.post("/hub/lend", data={"slot_id": "²", "thing_id": "1"}).status_code == 404
