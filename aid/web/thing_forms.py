@@ -89,7 +89,7 @@ class ReturnForm(Form):
 class ThingAskForm(Form):
     """On the ask form: a thing for shelter, transport, food or repairs, over a time window."""
 
-    thing_kind = SelectField(_l("Also need a thing?"), choices=[("", _l("No thing needed"))] + KINDS[:4], default="")
+    thing_kind = SelectField(_l("Which thing?"), choices=[("", _l("No thing needed"))] + KINDS[:4], default="")
     thing_quantity = IntegerField(_l("How many?"), default=1, filters=[_bounded], validators=[
         Optional(), NumberRange(1, 50, _l("Say how many, from 1 to 50."))])
     thing_from = DateTimeLocalField(_l("From"), format=LOCAL_FORMATS, validators=[Optional()])
