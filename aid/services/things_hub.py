@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.matching.types import Reason
-from aid.models import CLOSED_NEED, Booking, Need, Thing, ThingSlot
+from aid.models import CLOSED_NEED, Booking, Need, Thing, ThingSlot, Union
 from aid.services import ServiceError, access, things_booking, things_matching
+from aid.services.exports import iso
 
 
 def stock(user):
@@ -60,3 +61,24 @@ def lend(user, slot, thing_id, now):
 def ranked_in_scope(user, slot):
     """The things of the user's unions ranked for the slot (any union: the federation ladder for things)."""
     return things_matching.rank(slot, slot.need, union_ids=access.union_scope(user))
+
+
+OPEN_DATA = (  # (column, HXL hashtag): no owner, no place but the public cell, no notes, no requester
+    ("record", "#meta+type"), ("id", "#meta+id"), ("kind", "#item+type"), ("sharing", "#item+sharing"),
+    ("count", "#item+num"), ("remaining", "#item+num+remaining"), ("cell_lat", "#geo+lat"), ("cell_lon", "#geo+lon"),
+    ("union", "#org+name+impl"), ("thing_id", "#item+id"), ("state", "#status+code"),
+    ("starts_at", "#date+start"), ("ends_at", "#date+end"),
+)
+
+
+def open_data(unions):
+    """Header, HXL row, then one line per thing of these unions and one per booking of those things."""
+    names = dict(db.session.execute(sa.select(Union.id, Union.name).where(Union.id.in_(unions))).all())
+    things = db.session.scalars(sa.select(Thing).where(Thing.union_id.in_(unions)).order_by(Thing.id)).all()
+    lines = [["thing", t.id, str(t.kind), str(t.sharing), t.count, t.remaining, t.cell_lat, t.cell_lon,
+              names.get(t.union_id), None, None, None, None] for t in things]
+    found = db.session.scalars(sa.select(Booking).where(Booking.thing_id.in_([t.id for t in things]))
+                               .order_by(Booking.id)).all() if things else []
+    lines += [["booking", b.id, None, None, b.quantity, None, None, None, None, b.thing_id, str(b.state),
+               iso(b.starts_at, "minutes"), iso(b.ends_at, "minutes")] for b in found]
+    return [[name for name, _tag in OPEN_DATA], [tag for _name, tag in OPEN_DATA], *lines]

@@ -1,11 +1,11 @@
 """Coordinators: the bookings on the board, the region's stock, and lending a thing across unions."""
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, make_response, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from aid.extensions import db
 from aid.models import ACTIVE_BOOKING, Thing, ThingSlot, utcnow
-from aid.services import access, things_booking, things_hub
+from aid.services import access, exports, things_booking, things_hub
 from aid.web.actions import attempt
 from aid.web.htmx import go, render, tag, unchanged
 from aid.web.params import form_id
@@ -42,6 +42,17 @@ def index():
     names = {t.id: t for t in stock}
     return render("things/hub.html", "things/_hub.html", asks=asks, ranked=ranked, stock=stock, names=names,
                   bookings=things_hub.bookings(current_user, ACTIVE_BOOKING), now=utcnow())
+
+
+@bp.get("/open-data-things.csv")
+def open_data_csv():
+    """Things and bookings of every union in the coordinator's regions, without personal data (HXL-tagged)."""
+    table = things_hub.open_data(exports.open_data_unions(current_user))
+    response = make_response(exports.to_csv(table))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="open-data-things-{utcnow():%Y%m%d-%H%M}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/lend")

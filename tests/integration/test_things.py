@@ -194,3 +194,28 @@ def test_a_region_coordinator_lends_one_unions_spare_thing_to_a_neighbours_need(
     again = client.post("/hub/lend", data={"slot_id": str(ids[0]), "thing_id": str(ids[1])}, follow_redirects=True)
     assert "already booked" in again.data.decode()
     assert client.post("/hub/lend", data={"slot_id": "²", "thing_id": "1"}).status_code == 404
+
+
+def test_the_api_and_open_data_list_things_and_bookings_as_documented_without_personal_data(app, client):
+    import schemathesis
+
+    with app.app_context():
+        union = add_union()
+        owner = add_volunteer("Olive Owner", union=union)
+        thing = add_thing(owner=owner, lat=50.871234, lon=0.012345, place_label="9 Priory Crescent")
+        add_thing(union=union, kind="food", title="Tins", sharing="consumable", count=20)
+        _need, slot, _ = add_need_asking(contact_email="margaret@example.net")
+        things_booking.book(slot, thing.id, utcnow())
+        db.session.commit()
+        add_coordinator(union)
+    login(client, "rosa.coord@example.org")
+    schema = schemathesis.openapi.from_dict(client.get("/api/v1/openapi.json").get_json())
+    for path, key, count in (("/things", "things", 2), ("/bookings", "bookings", 1)):
+        response = client.get("/api/v1" + path)
+        schema[path]["GET"].validate_response(response)
+        body = response.get_data(as_text=True)
+        assert len(response.get_json()[key]) == count
+        assert not any(secret in body for secret in (NOTES, "50.871234", "Priory", "Olive", "margaret@"))
+    csv = client.get("/hub/open-data-things.csv").get_data(as_text=True)
+    assert csv.count("\nthing,") == 2 and csv.count("\nbooking,") == 1 and "#item+type" in csv
+    assert not any(secret in csv for secret in (NOTES, "50.871234", "Priory", "Olive", "margaret@"))
