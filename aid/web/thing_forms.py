@@ -67,7 +67,8 @@ class ThingForm(PointMixin, Form):
     handover_notes = TextAreaField(_l("Hand-over notes, shown only to whoever books it"),
                                    validators=[Optional(), Length(max=500)])
     active = BooleanField(_l("Available to book"), default=True)
-    owner = SelectField(_l("Whose is it?"), choices=[])  # "me", or "union:<id>": set by the view
+    # "me" or "union:<id>", among choices set by the view; checked again when stored (aid.web.things._store)
+    owner = SelectField(_l("Whose is it?"), choices=[], validate_choice=False)
 
     def fields(self):
         return dict(kind=self.kind.data, title=self.title.data.strip(), description=(self.description.data or "").strip(),
