@@ -12,6 +12,7 @@ from aid.web import thing_reasons
 from aid.web.actions import attempt
 from aid.web.forms import FORM_FIELDS
 from aid.web.htmx import go, render
+from aid.web.params import to_int
 from aid.web.thing_forms import ThingForm, WindowForm, to_utc
 
 bp = Blueprint("things", __name__, url_prefix="/things")
@@ -114,8 +115,9 @@ def _store(form, fields, thing):
         if thing is not None:
             return things.update(thing, fields)
         owner = form.owner.data or ""
-        if owner.startswith("union:") and int(owner[6:]) in access.union_scope(current_user):
-            return things.offer(fields, union_id=int(owner[6:]))
+        union_id = to_int(owner.removeprefix("union:")) if owner.startswith("union:") else None
+        if union_id is not None and union_id in access.union_scope(current_user):
+            return things.offer(fields, union_id=union_id)
         if current_user.volunteer is None:
             raise FieldError("owner", _("Choose whose it is."))
         return things.offer(fields, owner=current_user.volunteer)

@@ -219,3 +219,28 @@ def test_the_api_and_open_data_list_things_and_bookings_as_documented_without_pe
     csv = client.get("/hub/open-data-things.csv").get_data(as_text=True)
     assert csv.count("\nthing,") == 2 and csv.count("\nbooking,") == 1 and "#item+type" in csv
     assert not any(secret in csv for secret in (NOTES, "50.871234", "Priory", "Olive", "margaret@"))
+
+
+def test_junk_in_the_thing_forms_is_refused_with_a_message_and_keeps_what_was_typed(app, client):
+    with app.app_context():
+        union = add_union()
+        thing = add_thing(owner=add_volunteer("Olive Owner", union=union))
+        thing_id, union_id = thing.id, union.id
+    login(client, "olive.owner@example.org")
+    for junk in ({"owner": "union:abc"}, {"owner": "union:99999999999"}, {"owner": f"union:{union_id}"},
+                 {"count": "²"}, {"count": "0"}, {"best_before": "soon"}, {"kind": "spaceship"},
+                 {"lat": "nan", "lon": "x", "place_label": ""}):
+        response = _offer_bed(client, title="Camp bed 7", **junk)
+        assert response.status_code in (303, 422), (junk, response.status_code)
+        if response.status_code == 422:
+            assert "Camp bed 7" in response.data.decode()
+    with app.app_context():  # the union's choice is not this volunteer's to make: their own thing instead
+        assert all(t.owner_id is not None for t in db.session.scalars(sa.select(Thing)))
+    for window in ({"starts_at": "tomorrow", "ends_at": "2026-12-05T10:00"},
+                   {"starts_at": "2026-12-05T12:00", "ends_at": "2026-12-05T10:00"}):
+        response = client.post(f"/things/{thing_id}/windows", data=window, follow_redirects=True)
+        assert response.status_code in (200, 422)
+    with app.app_context():
+        assert db.session.get(Thing, thing_id).windows == []
+    assert client.post(f"/things/{thing_id}/windows/²/delete").status_code == 404
+    assert client.post("/bookings/99999999999/confirm").status_code == 404
