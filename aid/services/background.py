@@ -17,8 +17,8 @@ from aid.services import (
     needs,
     retention,
     sms_intake,
-    things_booking,
     things_matching,
+    things_sweep,
     work,
 )
 
@@ -46,7 +46,8 @@ def sweep(now):
     needs.ask_if_still_needed(now)
     delivery.sweep(now)  # outbox rows whose job was lost, or whose retry is due: enqueued after the commit
     created = [work.add(need).id for need in _expire_offers(now)]
-    created += [work.add(need).id for need in things_booking.expire_holds(now)]  # unconfirmed holds: look again
+    created += [work.add(need).id for need in things_sweep.expire_holds(now)]  # unconfirmed holds: look again
+    things_sweep.release_closed(now)  # a closed request's things are free again
     for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
         created += [item.id for item in matching.needs_near(volunteer, now)]
     escalated, notices = escalation.escalate_due(now)

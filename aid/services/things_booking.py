@@ -18,7 +18,7 @@ from aid.extensions import db
 from aid.matching.things import Booked, ThingInfo, free_at_peak
 from aid.matching.waves import offer_minutes
 from aid.models import ACTIVE_BOOKING, Booking, BookingState, EventKind, Sharing, Thing
-from aid.services import ServiceError, events
+from aid.services import ServiceError, events, outbox
 
 HOLD_FACTOR = 2  # an owner has twice an offer's time to confirm
 
@@ -47,6 +47,8 @@ def book(slot, thing_id, now, reasons=(), by=None):
     events.record(slot.need, EventKind.THING_HELD, f"{thing.title} held", user=by, now=now)
     if thing.auto_confirm:
         confirm(booking, now)
+    elif thing.owner is not None:  # a member's thing: they hear of it (the group's own show on the board)
+        outbox.tell("thing_held", outbox.volunteer(thing.owner), need=slot.need, key=f"thing_held:{booking.id}")
     return booking
 
 
@@ -103,27 +105,3 @@ def _give_back(booking):
         db.session.execute(sa.update(Thing).where(Thing.id == booking.thing_id)
                            .values(remaining=Thing.remaining + booking.quantity).execution_options(synchronize_session=False))
         db.session.refresh(booking.thing)
-
-
-def expire_holds(now):
-    """Cancel holds nobody confirmed in time; returns their needs, to look for another thing."""
-    overdue = db.session.scalars(sa.select(Booking).where(
-        Booking.state == BookingState.HELD, Booking.held_until <= now)).all()
-    needs = {}
-    for booking in overdue:
-        try:
-            move(booking, BookingState.CANCELLED, now, note="not confirmed in time")
-        except ServiceError:
-            continue  # confirmed meanwhile
-        needs[booking.need_id] = booking.need
-    return list(needs.values())
-
-
-def late(bookings, now):
-    """{booking id: "soon" | "late"} for things handed over and not back, as the board marks late needs:
-    amber ("soon") once past the end, red ("late") a day after it."""
-    flags = {}
-    for b in bookings:
-        if b.state == BookingState.HANDED_OVER and now > b.ends_at:
-            flags[b.id] = "late" if now - b.ends_at > timedelta(hours=24) else "soon"
-    return flags

@@ -8,7 +8,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from aid.models import ACTIVE_BOOKING, BookingState, utcnow
-from aid.services import exports, things_booking, things_hub
+from aid.services import exports, things_hub, things_sweep
 from aid.web.api import bp
 
 
@@ -22,7 +22,7 @@ def things():
 def bookings():
     """Bookings of those things or for those unions' needs, active ones and the returned ones."""
     found = things_hub.bookings(current_user, (*ACTIVE_BOOKING, BookingState.RETURNED))
-    late = things_booking.late(found, utcnow())
+    late = things_sweep.late(found, utcnow())
     return jsonify(bookings=[_booking(b, late.get(b.id)) for b in found])
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from aid.extensions import db
 from aid.models import ACTIVE_BOOKING, Thing, ThingSlot, utcnow
-from aid.services import access, exports, things_booking, things_hub
+from aid.services import access, exports, things_hub, things_sweep
 from aid.web.actions import attempt
 from aid.web.htmx import go, render, tag, unchanged
 from aid.web.params import form_id
@@ -25,7 +25,7 @@ def bookings():
     """The board's bookings fragment (templates/board/_bookings.html polls it); late returns first."""
     now = utcnow()
     found = things_hub.bookings(current_user, ACTIVE_BOOKING)
-    late = things_booking.late(found, now)
+    late = things_sweep.late(found, now)
     found = sorted(found, key=lambda b: ({"late": 0, "soon": 1}.get(late.get(b.id), 2), b.ends_at))
     etag = "bookings-" + "-".join(f"{b.id}{b.state}{late.get(b.id, '')}" for b in found)
     if (cached := unchanged(etag)) is not None:

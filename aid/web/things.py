@@ -7,7 +7,7 @@ from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.models import ACTIVE_BOOKING, Union, utcnow
 from aid.services import FieldError, access, things
-from aid.services.things_booking import late
+from aid.services.things_sweep import late
 from aid.web import thing_reasons
 from aid.web.actions import attempt
 from aid.web.forms import FORM_FIELDS

@@ -244,3 +244,48 @@ def test_junk_in_the_thing_forms_is_refused_with_a_message_and_keeps_what_was_ty
         assert db.session.get(Thing, thing_id).windows == []
     assert client.post(f"/things/{thing_id}/windows/²/delete").status_code == 404
     assert client.post("/bookings/99999999999/confirm").status_code == 404
+
+
+def test_the_owner_is_told_of_a_hold_and_an_unanswered_hold_goes_to_the_next_thing(app):
+    from aid.models import OutboxMessage
+    from aid.services import background
+
+    with app.app_context():
+        add_union()
+        add_thing(owner=add_volunteer("Olive Owner"), title="Nearest room", lon=0.0188)
+        add_thing(owner=add_volunteer("Pat Second"), title="Other room", lon=0.03)
+    _ask_for_a_bed(app.test_client())
+    drain(app)
+    first = _booking(app)
+    assert first.title == "Nearest room"
+    with app.app_context():
+        from aid.models import User
+
+        olive = db.session.scalar(sa.select(User.id).where(User.email == "olive.owner@example.org"))
+        told = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "thing_held")).all()
+        assert [(row.user_id, row.audience) for row in told] == [(olive, "volunteer")]
+    with time_machine.travel(first.held_until + timedelta(minutes=1), tick=False), app.app_context():
+        background.sweep(utcnow())
+        from aid import edge
+
+        edge.commit()
+    drain(app)
+    with app.app_context():
+        states = dict(db.session.execute(sa.select(Thing.title, Booking.state).join(Booking.thing)).all())
+    assert states == {"Nearest room": BookingState.CANCELLED, "Other room": BookingState.HELD}
+
+
+def test_cancelling_the_request_frees_its_thing_at_the_next_sweep(app, client):
+    from aid.services import background
+
+    with app.app_context():
+        add_union()
+        add_thing(union=add_union("Hall"), title="Camp bed", auto_confirm=True)
+    token = _ask_for_a_bed(client)
+    drain(app)
+    assert _booking(app).state == BookingState.CONFIRMED
+    assert client.post(f"/t/{token}/cancel").status_code == 303
+    with app.app_context():
+        background.sweep(utcnow())
+        db.session.commit()
+    assert _booking(app).state == BookingState.CANCELLED
