@@ -289,3 +289,33 @@ def test_cancelling_the_request_frees_its_thing_at_the_next_sweep(app, client):
         background.sweep(utcnow())
         db.session.commit()
     assert _booking(app).state == BookingState.CANCELLED
+
+
+def test_a_pools_reasons_say_how_many_are_left_in_the_readers_language(app, client):
+    with app.app_context():
+        add_union()
+        add_thing(owner=add_volunteer("Olive Owner"), title="Camp beds", sharing="pool", count=4)
+    _ask_for_a_bed(app.test_client())
+    drain(app)
+    login(client, "olive.owner@example.org")
+    for language, words in (("en", "4 beds left"), ("es", "quedan 4 camas"), ("ar", "بقيت 4 أسرّة")):  # free when ranked
+        page = client.get("/things/", headers={"Accept-Language": language}).data.decode()
+        assert words in page, (language, re.findall(r'class="hint">[^<]*', page))
+
+
+def test_the_boards_bookings_poll_answers_204_until_something_changes(app, client):
+    with app.app_context():
+        union = add_union()
+        thing = add_thing(union=union, title="Van", kind="vehicle")
+        _need, slot, _ = add_need_asking(kind="vehicle", category="transport", hours=4)
+        booking_id = things_booking.book(slot, thing.id, utcnow()).id
+        db.session.commit()
+        add_coordinator(union)
+    login(client, "rosa.coord@example.org")
+    fragment = client.get("/hub/bookings", headers={"HX-Request": "true"}).data.decode()
+    version = re.search(r'hx-get="/hub/bookings\?v=([^"]+)"', fragment).group(1)
+    poll = f"/hub/bookings?v={version}"
+    assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
+    assert client.post(f"/bookings/{booking_id}/confirm").status_code == 303
+    changed = client.get(poll, headers={"HX-Request": "true"})
+    assert changed.status_code == 200 and "confirmed" in changed.data.decode()
