@@ -22,6 +22,7 @@ NOT_ENOUGH = "thing_not_enough"  # n: "only 2 left"
 SPOILED = "thing_spoiled"  # day: "past its best-before date"
 VETTED_ONLY = "thing_vetted_only"  # for vetted volunteers only
 ALREADY_ASKED = "thing_already_asked"  # its owner already said no to this need
+HELPERS_OWN = "thing_helpers_own"  # owned by a volunteer who took a person-slot of the need: "the helper's own"
 
 DEFAULT_KM = 20.0
 
@@ -48,6 +49,7 @@ class ThingInfo:
     booked: tuple[Booked, ...] = ()
     vetted_only: bool = False
     best_before: date | None = None
+    owner_id: int | None = None  # the volunteer who lends it; None for a union's
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class ThingAsk:
     max_km: float = DEFAULT_KM
     vetting: int = 0  # the highest vetting among the need's accepted volunteers
     excluded: frozenset[int] = frozenset()  # things already tried for this slot
+    helpers: frozenset[int] = frozenset()  # volunteers holding the need's person-slots
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +98,10 @@ def rank_things(ask: ThingAsk, things: list[ThingInfo]) -> RankedThings:
     range lies inside one of its windows (a thing without windows is always offered);
     vetted-only things need a vetted helper; consumables must last to the start and have
     enough units left; unique items and pools must have enough units free at every moment
-    of the range. Score (0..1): 0.6 × closeness (1 − km / max_km) + 0.3 × the share still
-    free after this booking + 0.1 for a consumable whose best-before is soonest (use it
-    first). Ties: higher score, then nearer, then lower id.
+    of the range. Score: 0.6 × closeness (1 − km / max_km) + 0.3 × the share still free
+    after this booking + 0.1 for a consumable with a best-before (use it first), and 1 more
+    for a thing of a volunteer who took one of the need's person-slots ("a driver with a
+    van": one person fills both). Ties: higher score, then nearer, then lower id.
     """
     candidates, excluded = [], []
     for thing in things:
@@ -155,9 +159,12 @@ def _candidate(ask, thing, km):
         left = free_at_peak(thing, ask.starts, ask.ends) - ask.quantity
         total = thing.count
     soonest = 0.1 if thing.sharing == "consumable" and thing.best_before is not None else 0.0
-    score = 0.6 * max(0.0, 1 - km / ask.max_km) + 0.3 * (left / total) + soonest
+    helpers_own = thing.owner_id is not None and thing.owner_id in ask.helpers
+    score = 0.6 * max(0.0, 1 - km / ask.max_km) + 0.3 * (left / total) + soonest + helpers_own
     reasons = [Reason.of("distance", km=round(km, 1)),
                Reason.of(FREE, starts=ask.starts.isoformat(), ends=ask.ends.isoformat())]
+    if helpers_own:
+        reasons.insert(0, Reason.of(HELPERS_OWN))
     if thing.sharing != "unique":
         reasons.append(Reason.of(LEFT, n=thing.remaining if thing.sharing == "consumable" else left + ask.quantity,
                                  kind=thing.kind))

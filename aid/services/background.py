@@ -48,6 +48,7 @@ def sweep(now):
     created = [work.add(need).id for need in _expire_offers(now)]
     created += [work.add(need).id for need in things_sweep.expire_holds(now)]  # unconfirmed holds: look again
     things_sweep.release_closed(now)  # a closed request's things are free again
+    things_sweep.bring_helpers_own(now)  # a volunteer who took a need brings the thing they lend
     for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
         created += [item.id for item in matching.needs_near(volunteer, now)]
     escalated, notices = escalation.escalate_due(now)

@@ -29,11 +29,11 @@ def lock_thing(thing_id):
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
-def book(slot, thing_id, now, reasons=(), by=None):
+def book(slot, thing_id, now, reasons=(), by=None, confirm_now=False):
     """Hold `thing_id` for the need's thing-slot over its range; None when it is no longer free.
 
-    A thing set to confirm by itself is confirmed at once; otherwise its owner has until
-    `held_until` to confirm.
+    A thing set to confirm by itself (or `confirm_now`: its owner is the one asking) is
+    confirmed at once; otherwise its owner is told and has until `held_until` to confirm.
     """
     thing = lock_thing(thing_id)
     if thing is None or not thing.active or not _take(thing, slot):
@@ -45,8 +45,8 @@ def book(slot, thing_id, now, reasons=(), by=None):
     db.session.add(booking)
     db.session.flush()
     events.record(slot.need, EventKind.THING_HELD, f"{thing.title} held", user=by, now=now)
-    if thing.auto_confirm:
-        confirm(booking, now)
+    if thing.auto_confirm or confirm_now:
+        confirm(booking, now, by=by)
     elif thing.owner is not None:  # a member's thing: they hear of it (the group's own show on the board)
         outbox.tell("thing_held", outbox.volunteer(thing.owner), need=slot.need, key=f"thing_held:{booking.id}")
     return booking

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.matching.geo import travel_box
-from aid.matching.things import DEFAULT_KM, Booked, ThingAsk, ThingInfo, rank_things
+from aid.matching.things import DEFAULT_KM, HELPERS_OWN, Booked, ThingAsk, ThingInfo, rank_things
 from aid.models import ACTIVE_BOOKING, HOLDING, Booking, BookingState, Match, Thing, ThingSlot, Volunteer
 from aid.services import things_booking
 from aid.services.candidates import lon_inside
@@ -34,11 +34,17 @@ def match_things(need, now):
     for slot in open_slots(need):
         ranked = rank(slot, need)
         for candidate in ranked.candidates:
-            booking = things_booking.book(slot, candidate.thing_id, now, candidate.reasons)
+            booking = things_booking.book(slot, candidate.thing_id, now, candidate.reasons,
+                                          confirm_now=helpers_own(candidate))
             if booking is not None:
                 held.append(booking)
                 break
     return held
+
+
+def helpers_own(candidate):
+    """The thing is lent by a volunteer who took the need: they bring it, no need to ask them."""
+    return any(r.code == HELPERS_OWN for r in candidate.reasons)
 
 
 def rank(slot, need, union_ids=None):
@@ -49,14 +55,11 @@ def rank(slot, need, union_ids=None):
 def _ask(slot, need):
     tried = db.session.scalars(sa.select(Booking.thing_id).where(
         Booking.slot_id == slot.id, Booking.state.in_((BookingState.CANCELLED, BookingState.NO_SHOW))))
+    helpers = db.session.execute(sa.select(Volunteer.id, Volunteer.vetting).join(Match, Match.volunteer_id == Volunteer.id)
+                                 .where(Match.need_id == need.id, Match.state.in_(HOLDING))).all()
     return ThingAsk(slot.id, slot.kind.value, need.lat, need.lon, slot.starts_at, slot.ends_at, slot.quantity,
-                    max_km=need.max_km or DEFAULT_KM, vetting=_helper_vetting(need), excluded=frozenset(tried))
-
-
-def _helper_vetting(need):
-    """The highest vetting among the volunteers holding the need's person-slots (0 if none)."""
-    return db.session.scalar(sa.select(sa.func.max(Volunteer.vetting)).join(Match, Match.volunteer_id == Volunteer.id)
-                             .where(Match.need_id == need.id, Match.state.in_(HOLDING))) or 0
+                    max_km=need.max_km or DEFAULT_KM, vetting=max((v for _i, v in helpers), default=0),
+                    excluded=frozenset(tried), helpers=frozenset(i for i, _v in helpers))
 
 
 def _things_near(slot, need, union_ids):
@@ -85,4 +88,4 @@ def _active_bookings(thing_ids, slot):
 def _info(thing, booked):
     return ThingInfo(thing.id, thing.kind.value, thing.lat, thing.lon, thing.sharing.value, thing.count,
                      thing.remaining, tuple((w.starts_at, w.ends_at) for w in thing.windows), tuple(booked),
-                     thing.vetted_only, thing.best_before)
+                     thing.vetted_only, thing.best_before, thing.owner_id)

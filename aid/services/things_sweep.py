@@ -4,8 +4,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from aid.extensions import db
-from aid.models import Booking, BookingState, Need, NeedStatus
-from aid.services import ServiceError
+from aid.models import CLOSED_NEED, HOLDING, Booking, BookingState, Match, Need, NeedStatus, ThingSlot
+from aid.services import ServiceError, things_booking, things_matching
 from aid.services.things_booking import move
 
 
@@ -33,6 +33,22 @@ def release_closed(now):
             Need.status == status, Booking.state.in_(states))).all()
         for booking in ended:
             move(booking, BookingState.CANCELLED, now, note=f"the request is {status.value}")
+
+
+def bring_helpers_own(now):
+    """"A driver with a van": once a volunteer who lends a thing a need asks for takes the need,
+    their own thing replaces a hold on someone else's, and fills a thing-slot still open."""
+    helped = db.session.scalars(sa.select(Need).where(
+        Need.status.not_in(CLOSED_NEED), Need.id.in_(sa.select(ThingSlot.need_id)),
+        Need.id.in_(sa.select(Match.need_id).where(Match.state.in_(HOLDING))))).all()
+    for need in helped:
+        for booking in db.session.scalars(sa.select(Booking).where(
+                Booking.need_id == need.id, Booking.state == BookingState.HELD)).all():
+            best = next(iter(things_matching.rank(booking.slot, need).candidates), None)
+            if best is not None and things_matching.helpers_own(best) and best.thing_id != booking.thing_id:
+                move(booking, BookingState.CANCELLED, now, note="a helper brings their own")
+                things_booking.book(booking.slot, best.thing_id, now, best.reasons, confirm_now=True)
+        things_matching.match_things(need, now)
 
 
 def late(bookings, now):

@@ -44,6 +44,7 @@ SAY = {
     codes.SPOILED: lambda a: _("past its best-before date"),
     codes.VETTED_ONLY: lambda a: _("only for volunteers whose ID is checked"),
     codes.ALREADY_ASKED: lambda a: _("already asked for this need"),
+    codes.HELPERS_OWN: lambda a: _("the helper's own"),
 }
 
 

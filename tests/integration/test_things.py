@@ -319,3 +319,33 @@ def test_the_boards_bookings_poll_answers_204_until_something_changes(app, clien
     assert client.post(f"/bookings/{booking_id}/confirm").status_code == 303
     changed = client.get(poll, headers={"HX-Request": "true"})
     assert changed.status_code == 200 and "confirmed" in changed.data.decode()
+
+
+def test_a_volunteer_who_takes_the_need_brings_their_own_van_instead_of_a_neighbours(app):
+    """"A driver with a van": the hold on Olive's van ends once Tom, who lends a van, takes the person-slot."""
+    from aid import edge
+    from aid.models import Match, MatchState, Need, Slot
+    from aid.services import background
+
+    with app.app_context():
+        add_union()
+        add_thing(owner=add_volunteer("Olive Owner"), title="Olive's van", kind="vehicle", lon=0.0188)
+        tom = add_volunteer("Tom Driver", lon=0.05)
+        add_thing(owner=tom, title="Tom's van", kind="vehicle", lon=0.05)
+        tom_id = tom.id
+    _ask_for_a_bed(app.test_client(), category="transport", details="Move furniture", thing_kind="vehicle")
+    drain(app)
+    assert _booking(app).title == "Olive's van"
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        slot = db.session.scalar(sa.select(Slot).where(Slot.need_id == need.id))
+        db.session.execute(sa.delete(Match))  # whoever the matcher offered it to, Tom took it
+        slot.volunteer_id = tom_id
+        db.session.add(Match(need_id=need.id, slot_id=slot.id, volunteer_id=tom_id, state=MatchState.ACCEPTED))
+        db.session.commit()
+        background.sweep(utcnow())
+        edge.commit()
+        states = dict(db.session.execute(sa.select(Thing.title, Booking.state).join(Booking.thing)).all())
+        reasons = db.session.scalar(sa.select(Booking.reasons).where(Booking.state == BookingState.CONFIRMED))
+    assert states == {"Olive's van": BookingState.CANCELLED, "Tom's van": BookingState.CONFIRMED}
+    assert reasons[0] == {"code": "thing_helpers_own"}

@@ -79,3 +79,10 @@ def test_free_at_peak_matches_counting_every_hour(bookings, start, length):
     busiest = max(sum(b.quantity for b in booked if b.starts <= starts + timedelta(hours=h) < b.ends)
                   for h in range(length))
     assert free_at_peak(pool, starts, ends) == 10 - busiest
+
+
+def test_a_helpers_own_thing_ranks_first_and_says_so_even_when_farther():
+    ranked = rank_things(ask(helpers=frozenset({42})), [thing(1, 0.5), thing(2, 8.0, owner_id=42)])
+    assert [c.thing_id for c in ranked.candidates] == [2, 1]
+    assert ranked.candidates[0].reasons[0].code == "thing_helpers_own"
+    assert "thing_helpers_own" not in {r.code for r in ranked.candidates[1].reasons}
