@@ -76,6 +76,9 @@ def _register(app):
     from aid.web import bookings, hub, things  # shared things (One Cloak)
     for blueprint in (things.bp, bookings.bp, hub.bp):
         app.register_blueprint(blueprint)
+    from aid.web import purse  # the common purse, in a block of its own
+
+    app.register_blueprint(purse.bp)
     security.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)

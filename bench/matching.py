@@ -302,7 +302,7 @@ class RawReference:
 
     def _score(self, need, rows, skills, loads):
         from aid.matching.geo import MAX_TRAVEL_KM
-        from aid.matching.weights import SENSITIVE_CATEGORIES, VEHICLE_CATEGORIES
+        from aid.matching.weights import PREFERRED_SKILLS, SENSITIVE_CATEGORIES, VEHICLE_CATEGORIES
 
         w = self.w
         ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
@@ -326,19 +326,24 @@ class RawReference:
             ok &= km <= need.max_km
         if need.language is not None:
             ok &= np.fromiter((need.language in (r[6] or "").split(",") for r in rows), bool, len(rows))
-        best = np.full(len(ids), -np.inf)
+        best, most = np.full(len(ids), -np.inf), np.full(len(ids), -1)  # rank(): the most-skilled slot first
         for slot in need.slots:
             req = [self.bit[s] for s in slot.skills]
             need_bits = sum(req)
             fill = (cover & need_bits) == need_bits
             fit = (sum(np.where(held & b, 1.0, w.covered_fit) for b in req) / len(req)) if req else 1.0
-            best = np.where(fill, np.maximum(best, w.skill_fit * fit + w.scarcity * 1.0), best)
+            score = w.skill_fit * fit + w.scarcity * 1.0
+            more, same = fill & (len(req) > most), fill & (len(req) == most)
+            best = np.where(more, score, np.where(same, np.maximum(best, score), best))
+            most = np.where(more, len(req), most)
         ok &= best > -np.inf
         close = np.where(max_km > 0, 1.0 - km / np.where(max_km > 0, max_km, 1), 1.0)
         base = (w.closeness * np.maximum(close, 0.0) + w.short_range * (1 - np.minimum(max_km, w.range_ref_km) / w.range_ref_km)
                 + w.load * (1 - np.minimum(wc / wcap, 1.0)) + w.declines / (1 + dec))
         if need.category in VEHICLE_CATEGORIES:
             base += np.where(veh > 0, w.vehicle, 0.0)
+        liked = sum(self.bit[s] for s in PREFERRED_SKILLS.get(need.category, ()) if s in self.bit)
+        base += np.where((cover & liked) != 0, w.preferred, 0.0)
         score = np.round(best + base, 6)[ok]
         keep = np.lexsort((ids[ok], np.round(km[ok], 3), -score))
         return ids[ok][keep], score[keep]
@@ -355,6 +360,7 @@ def haversine_np(lat1, lon1, lat2, lon2):
 def columnar(world, volunteers, needs):
     """The world as plain arrays, built outside the timed region (the reference's input)."""
     from aid.matching.columns import priority
+    from aid.matching.weights import PREFERRED_SKILLS
 
     bit = {s: 1 << i for i, s in enumerate(sorted(PARENTS))}
     cover = {s: sum(bit[a] for a in world.tree.ancestors(s)) for s in PARENTS}
@@ -373,6 +379,8 @@ def columnar(world, volunteers, needs):
          "max_km": np.array([np.inf if x.max_km is None else x.max_km for x in todo]),
          "vet": np.array([{"medicine": 1, "care": 1}.get(x.category, 0) for x in todo]),
          "vehicle": np.array([x.category == "transport" for x in todo]),
+         "liked": np.array([sum(bit[s] for s in PREFERRED_SKILLS.get(x.category, ()) if s in bit) for x in todo],
+                           np.int64),
          "lang": np.array([0 if x.language is None else lang_bit[x.language] for x in todo], np.int64),
          "nslots": np.array([len(x.slots) for x in todo])}
     slots = [(i, k, s) for i, x in enumerate(todo) for k, s in enumerate(x.slots)]
@@ -415,6 +423,7 @@ def reference_batch(data, w):
     base = (w.closeness * np.maximum(close, 0.0) + w.short_range * (1 - np.minimum(v["max_km"][p], w.range_ref_km) / w.range_ref_km)
             + w.load * (1 - np.minimum(v["week_count"][p] / v["week_cap"][p], 1.0)) + w.declines / (1 + v["recent_declines"][p]))
     base += np.where(v["vehicle"][p] & n["vehicle"][q], w.vehicle, 0.0)
+    base += np.where((v["cover"][p] & n["liked"][q]) != 0, w.preferred, 0.0)
     S, V, PTS, M = [], [], [], []
     for k in range(int(n["nslots"].max())):
         has = np.flatnonzero(n["nslots"][q] > k)
@@ -424,7 +433,7 @@ def reference_batch(data, w):
         s, has, req = s[fill], has[fill], req[fill]
         exact = (v["held"][p[has]] & req) == req  # bench slots need at most one skill
         fit = np.where(n["slot_nreq"][s] == 0, 1.0, np.where(exact, 1.0, w.covered_fit))
-        spare = v["held"][p[has]] & ~_used(data, v["held"][p[has]], req)
+        spare = v["held"][p[has]] & ~_used(data, v["held"][p[has]], req | n["liked"][q[has]])
         S.append(s)
         V.append(p[has])
         PTS.append(np.rint((w.skill_fit * fit + w.scarcity * (1 - _max_scarcity(spare, scarce)) + base[has]) * 1e6).astype(np.int64))
@@ -456,7 +465,7 @@ def reference_batch(data, w):
 
 
 def _used(data, held, req):
-    """Held skills that cover a required one (descendants included)."""
+    """Held skills that cover a required or a preferred one (descendants included)."""
     used = np.zeros_like(held)
     for slug, b in data["bit"].items():
         covers = data["cover"][slug]

@@ -37,13 +37,14 @@ class Geocoding:
     def __init__(self, geocoder):
         self.geocoder = geocoder
 
-    def locate(self, text):
+    def locate(self, text, near=None):
+        """`near`: the unions' areas (an Areas), so a local place beats a namesake far away."""
         if not text or not text.strip():
             return None
         if (point := _coordinates(text)) is not None:
             return point
         try:
-            found = self.geocoder.geocode(text.strip(), exactly_one=True)
+            found = self.geocoder.geocode(text.strip(), exactly_one=True, near=near)
         except Exception as error:  # a geocoder outage is "not found yet", not a crash
             current_app.logger.warning("geocoder failed: %s", type(error).__name__)
             return None
@@ -59,8 +60,8 @@ class Cached:
     def __init__(self, geocode):
         self._geocode = lru_cache(maxsize=4096)(geocode)
 
-    def geocode(self, query, exactly_one=True):
-        return self._geocode(query)
+    def geocode(self, query, exactly_one=True, near=None):
+        return self._geocode(query)  # Nominatim knows no union areas: its own ranking stands
 
 
 def _nominatim(app):

@@ -8,4 +8,4 @@ def init_app(app):
     app.cli.add_command(aid_cli)
 
 
-from aid.cli import admin, commands  # noqa: E402,F401  (their commands join aid_cli)
+from aid.cli import admin, commands, grow  # noqa: E402,F401  (their commands join aid_cli)

@@ -7,7 +7,7 @@ import numpy as np
 
 from aid.matching.geo import MAX_TRAVEL_KM
 from aid.matching.types import NeedInfo, VolunteerInfo
-from aid.matching.weights import SENSITIVE_CATEGORIES, URGENCY_RANK, VEHICLE_CATEGORIES, Weights
+from aid.matching.weights import PREFERRED_SKILLS, SENSITIVE_CATEGORIES, URGENCY_RANK, VEHICLE_CATEGORIES, Weights
 
 
 @dataclass(slots=True)
@@ -59,11 +59,13 @@ class NeedColumns:
     max_km: np.ndarray  # inf when the need sets none
     min_vetting: np.ndarray
     vehicle: np.ndarray  # category rewards a vehicle
+    category: np.ndarray  # index into categories
+    categories: list[str]
     language: np.ndarray  # index into languages, -1 when none is required
     languages: list[str]
     first_slot: np.ndarray  # slots of need i are first_slot[i] .. first_slot[i + 1] - 1
-    slot_req: np.ndarray  # index into reqs: the slot's required skills
-    reqs: list[frozenset[str]]
+    slot_req: np.ndarray  # index into reqs: the slot's required skills, and its need's category
+    reqs: list[tuple[frozenset[str], str]]  # the category only where it prefers skills, else ""
 
 
 def priority(need: NeedInfo) -> tuple:
@@ -76,13 +78,16 @@ def need_columns(needs: Sequence[NeedInfo]) -> NeedColumns:
     todo = sorted((n for n in needs if n.slots), key=priority)
     col = lambda f, t=float: np.fromiter(map(f, todo), t, len(todo))  # noqa: E731
     langs: dict[str, int] = {}
-    reqs: dict[frozenset[str], int] = {}
-    slot_req = [reqs.setdefault(s.skills, len(reqs)) for n in todo for s in n.slots]
+    reqs: dict[tuple[frozenset[str], str], int] = {}
+    kinds: dict[str, int] = {}
+    slot_req = [reqs.setdefault((s.skills, n.category if n.category in PREFERRED_SKILLS else ""), len(reqs))
+                for n in todo for s in n.slots]
     return NeedColumns(
         todo, col(lambda n: n.lat), col(lambda n: n.lon),
         col(lambda n: np.inf if n.max_km is None else n.max_km),
         col(lambda n: SENSITIVE_CATEGORIES.get(n.category, 0), np.int32),
         col(lambda n: n.category in VEHICLE_CATEGORIES, bool),
+        col(lambda n: kinds.setdefault(n.category, len(kinds)), np.int32), list(kinds),
         col(lambda n: -1 if n.language is None else langs.setdefault(n.language, len(langs)), np.int32),
         list(langs), np.concatenate(([0], np.cumsum(col(lambda n: len(n.slots), np.int64)))),
         np.asarray(slot_req, np.int32), list(reqs))

@@ -7,7 +7,7 @@ import numpy as np
 from aid.matching.columns import NeedColumns, VolunteerColumns, windows
 from aid.matching.eligibility import is_available
 from aid.matching.pairs import near_pairs
-from aid.matching.scoring import slot_score
+from aid.matching.scoring import slot_score, suits
 from aid.matching.skills import SkillTree
 from aid.matching.types import SlotInfo
 from aid.matching.weights import Weights
@@ -60,6 +60,8 @@ def slot_pairs(vc: VolunteerColumns, nc: NeedColumns, vi, ni, km, tree: SkillTre
     close = np.divide(km, own, out=np.zeros_like(km), where=own > 0)  # max_km 0: closeness 1
     base = w.closeness * np.maximum(1.0 - close, 0.0) + vc.base[vi]
     base[vc.vehicle[vi] & nc.vehicle[ni]] += w.vehicle
+    suited = np.array([[suits(c, kind, tree) for c in vc.combos] for kind in nc.categories], bool)
+    base[suited.reshape(len(nc.categories), len(vc.combos))[nc.category[ni], vc.combo[vi]]] += w.preferred
     combo, first, count = vc.combo[vi], nc.first_slot[ni], np.diff(nc.first_slot)[ni]
     out = []
     for k in range(int(count.max(initial=0))):  # the k-th slot of each pair's need
@@ -76,14 +78,14 @@ def slot_pairs(vc: VolunteerColumns, nc: NeedColumns, vi, ni, km, tree: SkillTre
 
 def _skill_tables(vc: VolunteerColumns, nc: NeedColumns, tree: SkillTree,
                   scarcity: Mapping[str, float], w: Weights):
-    """Per (required set, skill set): can fill, and slot_score."""
+    """Per (required set and category, skill set): can fill, and slot_score."""
     fit = np.zeros((len(nc.reqs), len(vc.combos)), bool)
     part = np.zeros(fit.shape)
     _, first = np.unique(vc.combo, return_index=True)
     someone = [vc.people[i] for i in first]  # one holder of each skill set
     for c, skills in enumerate(vc.combos):
         covered = tree.closure(skills)
-        for r, req in enumerate(nc.reqs):
+        for r, (req, kind) in enumerate(nc.reqs):
             fit[r, c] = req <= covered
-            part[r, c] = slot_score(someone[c], SlotInfo(0, req), tree, scarcity, w) if fit[r, c] else 0.0
+            part[r, c] = slot_score(someone[c], SlotInfo(0, req), kind, tree, scarcity, w) if fit[r, c] else 0.0
     return fit, part

@@ -26,10 +26,12 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
     can fill, rounded to 6 decimals. Candidates are ordered by score (highest first), then
     distance (nearest first, to the metre), then volunteer id (lowest first).
 
-    Slot: the fillable slot with the highest slot score. When several slots tie (identical
-    requirements), candidates are dealt out in ranking order to the tied slot holding the
-    fewest better-ranked candidates, then to the one listed first in need.slots: two
-    interchangeable slots each get their own share of the best volunteers.
+    Slot: among the slots the volunteer can fill, those requiring the most skills (a roofer
+    is offered the place that needs repairs, leaving the plain places to anyone, as the batch
+    run fills them); of those, the one with the highest slot score. When several tie
+    (identical requirements), candidates are dealt out in ranking order to the tied slot
+    holding the fewest better-ranked candidates, then to the one listed first in need.slots:
+    two interchangeable slots each get their own share of the best volunteers.
     """
     w, scarce, km_to = weights or Weights(), scarcity or {}, km_from(need.lat, need.lon)
     best_by_skills: dict[frozenset[str], tuple[float, list[SlotInfo]] | None] = {}
@@ -42,7 +44,7 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
                 best_by_skills[v.skills] = _best_slots(v, need, tree, scarce, w)
             best = best_by_skills[v.skills]
             if best is not None:
-                score = round(best[0] + base_score(v, km, need.category, w), 6)
+                score = round(best[0] + base_score(v, km, need.category, tree, w), 6)
                 rows.append((-score, round(km, 3), v.id, v, best[1]))
                 continue
             failed = ("missing_skill", missing_detail(v, need.slots, tree))
@@ -54,10 +56,13 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
 
 def _best_slots(v: VolunteerInfo, need: NeedInfo, tree: SkillTree, scarcity: Mapping[str, float],
                 w: Weights) -> tuple[float, list[SlotInfo]] | None:
-    """The best slot score and every fillable slot reaching it (within 1e-9); None if none is fillable."""
-    scored = [(slot_score(v, s, tree, scarcity, w), s) for s in fillable(v, need.slots, tree)]
-    if not scored:
+    """Of the fillable slots requiring the most skills: the best slot score and every slot reaching it
+    (within 1e-9); None if none is fillable."""
+    can = fillable(v, need.slots, tree)
+    if not can:
         return None
+    most = max(len(s.skills) for s in can)
+    scored = [(slot_score(v, s, need.category, tree, scarcity, w), s) for s in can if len(s.skills) == most]
     best = max(sc for sc, _ in scored)
     return best, [s for sc, s in scored if sc >= best - _TIE]
 

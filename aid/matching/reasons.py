@@ -3,6 +3,7 @@
 The web layer renders the same codes in the reader's language (aid.web.reasons): the codes and
 their arguments, not the English sentence, are what is stored on a match.
 """
+from aid.matching.scoring import suiting_skill
 from aid.matching.skills import SkillTree
 from aid.matching.types import NeedInfo, Reason, SlotInfo, VolunteerInfo
 
@@ -10,6 +11,7 @@ from aid.matching.types import NeedInfo, Reason, SlotInfo, VolunteerInfo
 DISTANCE = "distance"  # km (one decimal): "1.2 km"
 HAS_SKILL = "has_skill"  # skill (slug): "has first aid skill"
 COVERS = "covers"  # held, needed (slugs): "nurse covers first aid"
+SUITS = "suits"  # skill (slug held), category: "roofing suits repairs" (weights.PREFERRED_SKILLS)
 VEHICLE = "vehicle"  # "has a vehicle"
 SPEAKS = "speaks"  # language (code): "speaks es"
 WEEK_LOAD = "week_load"  # done, cap: "1 of 5 tasks this week"
@@ -21,6 +23,7 @@ ENGLISH = {
     DISTANCE: lambda a: f"{a['km']:.1f} km",
     HAS_SKILL: lambda a: f"has {skill_words(a['skill'])} skill",
     COVERS: lambda a: f"{skill_words(a['held'])} covers {skill_words(a['needed'])}",
+    SUITS: lambda a: f"{skill_words(a['skill'])} suits {skill_words(a['category'])}",
     VEHICLE: lambda a: "has a vehicle",
     SPEAKS: lambda a: f"speaks {a['language']}",
     WEEK_LOAD: lambda a: f"{a['done']} of {a['cap']} tasks this week",
@@ -42,9 +45,11 @@ def skill_words(slug: str | None) -> str:
 
 
 class Reasons:
-    """The reasons for one need: distance, skills covered, vehicle, language, load, declines.
+    """The reasons for one need: distance, skills covered, suits, vehicle, language, load, declines.
 
-    e.g. (distance 1.2, covers nurse/first-aid, vehicle, speaks es, week_load 1/5).
+    e.g. (distance 1.2, covers nurse/first-aid, vehicle, speaks es, week_load 1/5). `suits`
+    follows the slot's skills when the volunteer covers a skill the category prefers
+    (scoring.suiting_skill) and that held skill is not already named by them.
     Reasons repeat across volunteers, so each group is built once per need and reused.
     """
 
@@ -66,6 +71,9 @@ class Reasons:
         for req in sorted(slot.skills):
             by = self.tree.coverer(held, req)
             out.append(Reason.of(HAS_SKILL, skill=req) if by == req else Reason.of(COVERS, held=by, needed=req))
+        suiting = suiting_skill(held, self.need.category, self.tree)
+        if suiting is not None and suiting not in {r.kwargs.get("skill", r.kwargs.get("held")) for r in out}:
+            out.append(Reason.of(SUITS, skill=suiting, category=self.need.category))
         return tuple(out)
 
     def _rest_reasons(self, vehicle: bool, week: int, cap: int, declines: int) -> tuple[Reason, ...]:

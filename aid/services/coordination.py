@@ -3,13 +3,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from aid.adapters.geocoding import geocoding
 from aid.extensions import db
 from aid.matching.reasons import CHOSEN_BY_COORDINATOR
 from aid.matching.types import Reason
 from aid.models import HOLDING, EventKind, Match, MatchState, Need, NeedStatus, Volunteer
-from aid.services import ServiceError, events, locating, matches, needs, work
-from aid.services.access import coordinates
+from aid.services import ServiceError, events, follow, locating, matches, needs, roster, work
+from aid.services.access import coordinates, union_scope
+from aid.services.candidates import load_skill_tree
 
 CLOSE_REASONS = {  # the label is shown translated; the timeline keeps it in English
     "fulfilled": (NeedStatus.FULFILLED, _l("Fulfilled")),
@@ -30,7 +30,8 @@ def close(need, reason, user, now):
 
 
 def offer_to(need, volunteer_id, user, now):
-    """Offer the need's first open slot to a volunteer the coordinator chose, whatever the ranking."""
+    """Offer a volunteer the coordinator chose, whatever the ranking, the first open slot they can fill
+    (or the first open slot, when they can fill none: the coordinator knows best)."""
     match = _existing(need, volunteer_id)
     if match is not None and match.state == MatchState.OFFERED:
         raise ServiceError(_l("%(name)s has already been asked.", name=match.volunteer.user.name))
@@ -60,7 +61,7 @@ def release(need, match_id, user, now):
 
 def set_place(need, text, user, now):
     """Place a need by hand (typed town, street or "lat, lon") and queue matching again."""
-    found = geocoding().locate(text[:200])
+    found = locating.find(text[:200], prefer=union_scope(user))
     if found is None or not locating.near_a_union(found.lat, found.lon):
         raise ServiceError(_l("That place was not found near any union. Try a town name or “lat, lon”."))
     if need.status.is_closed:
@@ -80,6 +81,14 @@ def merge(need, into_id, user, now):
     events.record(target, EventKind.MERGED, f"#{need.id} merged into this need", user=user, now=now)
 
 
+def vet(volunteer_id, unions, now):
+    """The volunteer's ID is checked: the open medicine and care needs within their reach are matched
+    again once this commits, so nobody has to press Offer by hand. Raises LookupError outside `unions`."""
+    volunteer = roster.vet(volunteer_id, unions)
+    follow.after_vetting(volunteer, now)
+    return volunteer
+
+
 def _existing(need, volunteer_id):
     return db.session.scalar(sa.select(Match).where(Match.need_id == need.id, Match.volunteer_id == volunteer_id))
 
@@ -93,10 +102,12 @@ def _offer(need, match, volunteer_id, now):
         raise ServiceError(_l("This need has no open place left."))
     if match is not None and match.state in HOLDING:
         raise ServiceError(_l("%(name)s already has this need.", name=volunteer.user.name))
+    open_slots = follow.open_slots(need.id)  # theirs is the first they can fill, else the first open one
+    fits = follow.fillable(volunteer, open_slots, load_skill_tree(db.session)) or open_slots
     if match is None:
         match = Match(need_id=need.id, volunteer_id=volunteer_id)
         db.session.add(match)
-    match.slot_id, match.state = need.open_slots[0].id, MatchState.OFFERED
+    match.slot_id, match.state = fits[0].id, MatchState.OFFERED
     match.offered_at, match.expires_at, match.reasons = now, None, [Reason.of(CHOSEN_BY_COORDINATOR).dump()]
     match.volunteer = volunteer
     if need.status == NeedStatus.OPEN:

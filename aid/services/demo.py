@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import Coordinator, Region, Skill, Union
-from aid.services import accounts
+from aid.services import accounts, demo_places
 
 TOWN = (50.8740, 0.0088)  # Lewes: it straddles the prime meridian
 PASSWORD = "demo-password"
@@ -45,6 +45,7 @@ def seed(if_empty=False):
     db.session.add_all([region, union])
     _skills()
     db.session.flush()
+    demo_places.add(union)  # villages the gazetteer lacks, pinned as a coordinator would
     logins = [("coordinator", _coordinator(union), "sees the board of Lewes Mutual Aid")]
     rng = random.Random(7)
     for name, skills, max_km, languages, vehicle in VOLUNTEERS:
@@ -52,6 +53,9 @@ def seed(if_empty=False):
         about = f"{', '.join(skills)}; {max_km} km{'; has a vehicle' if vehicle else ''}; speaks {languages}"
         logins.append(("volunteer", email, about))
     _things(union)
+    from aid.services import purse_demo  # the common purse: a few contributions, one approved spend
+
+    logins.append(purse_demo.seed(union, PASSWORD))
     return logins
 
 

@@ -4,12 +4,13 @@ import sqlalchemy as sa
 from flask import current_app
 from phonenumbers import geocoder as phone_places
 
-from aid.adapters.geocoding import geocoding
+from aid.adapters.gazetteer import Areas
+from aid.adapters.geocoding import Place, geocoding
 from aid.extensions import db
 from aid.matching.areas import reach_km
 from aid.matching.geo import coarse_cell, haversine_km, travel_box
 from aid.models import EventKind, LocationStatus, Region, Union, Volunteer
-from aid.services import events
+from aid.services import events, places
 from aid.services.candidates import lon_inside
 
 # The public cell is 0.5 km across where at least this many volunteers are based within
@@ -35,7 +36,7 @@ def locate(need, now):
     if need.located:
         place(need, need.lat, need.lon)
         return
-    found = far = geocoding().locate(need.address)
+    found = far = find(need.address)
     if found is not None and not near_a_union(found.lat, found.lon):
         events.record(need, EventKind.LOCATION_NOT_FOUND, f"The typed place matched {found.label}, far from every union",
                       now=now)
@@ -50,6 +51,25 @@ def locate(need, now):
     place(need, found.lat, found.lon, found.label, found.exact)
     precision = "exact point" if found.exact else "town centre only"
     events.record(need, EventKind.LOCATED, f"Placed at {found.label} ({precision})", now=now)
+
+
+def find(text, prefer=()):
+    """Typed text to a Place: a union's own pinned place first, then the geocoder, local places first.
+
+    `prefer`: union ids whose places win a tie (a coordinator's own unions).
+    """
+    if (own := places.match(text or "", prefer)) is not None:
+        return Place(own.lat, own.lon, own.label, exact=True)
+    return geocoding().locate(text, near=near_unions())
+
+
+def near_unions():
+    """The unions' areas, for the geocoder's ranking and its search for other spellings (None: no unions)."""
+    unions = db.session.scalars(sa.select(Union)).all()
+    if not unions:
+        return None
+    return Areas(lambda lat, lon: min(reach_km(u, lat, lon) for u in unions),
+                 tuple((u.lat, u.lon, u.radius_km) for u in unions))
 
 
 def _people_near(lat, lon, km):
@@ -112,4 +132,4 @@ def phone_place(phone):
     town = phone_places.description_for_number(number, "en")
     if not town or town == phone_places.country_name_for_number(number, "en"):
         return None  # a mobile number names only its country
-    return geocoding().locate(town)
+    return geocoding().locate(town, near=near_unions())

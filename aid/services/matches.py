@@ -6,15 +6,20 @@ from flask_babel import lazy_gettext as _l
 
 from aid.extensions import db
 from aid.models import HOLDING, EventKind, Match, MatchState, NeedStatus, Slot
-from aid.services import ServiceError, events, outbox, work
+from aid.services import ServiceError, events, follow, outbox, work
 from aid.services.candidates import load_skill_tree
 from aid.services.matching import lock_need
 
 
 class Accepted(StrEnum):
+    """What came of an accept, so the volunteer can be told exactly what happened."""
+
     YES = "accepted"
-    TAKEN = "taken"  # every slot went to someone else first
-    GONE = "gone"  # the offer expired or was withdrawn before the tap
+    FILLED = "filled"  # someone else took the last place a moment before
+    SLOT_TAKEN = "slot_taken"  # the places they could fill went to others; the open ones need other skills
+    EXPIRED = "expired"  # the offer ran out of time before the tap
+    CLOSED = "closed"  # the need was cancelled, done or closed before the tap
+    GONE = "gone"  # no longer open for any other reason (declined before, given back, withdrawn by hand)
 
 
 def get_match(match_id, volunteer):
@@ -38,7 +43,7 @@ def accept(match, now):
         raise ServiceError(_l("You already have as many tasks as you said you can take. Finish one first."))
     claimed = _transition(match, (MatchState.OFFERED,), MatchState.ACCEPTED, responded_at=now)
     if not claimed:
-        return Accepted.GONE
+        return _why_not(match, need)
     for slot_id in _slots_for(match):
         taken = db.session.execute(
             sa.update(Slot).where(Slot.id == slot_id, Slot.volunteer_id.is_(None))
@@ -47,8 +52,20 @@ def accept(match, now):
             match.slot_id = slot_id
             _after_accept(need, match, now)
             return Accepted.YES
-    match.state = MatchState.WITHDRAWN
-    return Accepted.TAKEN
+    filled = not follow.open_slots(need.id)
+    match.state, match.note = MatchState.WITHDRAWN, follow.FILLED if filled else follow.SLOT_TAKEN
+    return Accepted.FILLED if filled else Accepted.SLOT_TAKEN
+
+
+def _why_not(match, need):
+    """Why an offer could not be accepted: its state and the note it was withdrawn with."""
+    if match.state == MatchState.WITHDRAWN and match.note in (follow.FILLED, follow.SLOT_TAKEN):
+        return Accepted(match.note)
+    if match.state == MatchState.EXPIRED:
+        return Accepted.EXPIRED
+    if need is not None and need.status.is_closed:
+        return Accepted.CLOSED
+    return Accepted.GONE
 
 
 def decline(match, reason, now):
@@ -116,14 +133,11 @@ def _after_accept(need, match, now):
     need.first_accepted_at = need.first_accepted_at or now
     events.record(need, EventKind.ACCEPTED, "Accepted; address and contact now shown to them", user=match.volunteer.user, now=now)
     outbox.tell("accepted", outbox.requester(need), need=need, match=match)
-    if not need.open_slots:
-        if need.status in (NeedStatus.OPEN, NeedStatus.MATCHING):
-            need.status = NeedStatus.ASSIGNED
-        for other in db.session.scalars(sa.select(Match).where(Match.need_id == need.id, Match.state == MatchState.OFFERED)):
-            outbox.tell("taken", outbox.volunteer(other.volunteer), need=need, match=other)
-        db.session.execute(
-            sa.update(Match).where(Match.need_id == need.id, Match.state == MatchState.OFFERED)
-            .values(state=MatchState.WITHDRAWN).execution_options(synchronize_session=False))
+    left = follow.open_slots(need.id)
+    if not left and need.status in (NeedStatus.OPEN, NeedStatus.MATCHING):
+        need.status = NeedStatus.ASSIGNED
+    if follow.withdraw_unfillable(need, now) and left:
+        work.add(need)  # the places left need other skills: the next wave tops them up
 
 
 def _holders(need):

@@ -70,13 +70,17 @@ def _prefiltered(need, volunteer_id, on_duty, lat, lon):
     return Exclusion(volunteer_id, "out_of_range", f"{haversine_km(need.lat, need.lon, lat, lon):.1f} km away, beyond their range")
 
 
-def needs_near(volunteer, now):
-    """Open needs the volunteer could now be offered (after going on duty or moving): work to run."""
+def needs_near(volunteer, now, categories=None):
+    """Open needs (of these categories, if given) the volunteer could now be offered, after going on
+    duty, moving or being vetted: work to run."""
     if not volunteer.on_duty or volunteer.lat is None:
         return []
     south, north, west, east = volunteer.box_south, volunteer.box_north, volunteer.box_west, volunteer.box_east
-    nearby = db.session.scalars(sa.select(Need).where(Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)),
-                                                      Need.lat.between(south, north), lon_inside(west, east, Need.lon))).all()
+    query = sa.select(Need).where(Need.status.in_((NeedStatus.OPEN, NeedStatus.MATCHING)),
+                                  Need.lat.between(south, north), lon_inside(west, east, Need.lon))
+    if categories is not None:
+        query = query.where(Need.category.in_(categories))
+    nearby = db.session.scalars(query).all()
     reach = min(volunteer.max_km, MAX_TRAVEL_KM)
     return [work.add(need) for need in nearby if haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= reach]
 

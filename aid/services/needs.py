@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from aid.extensions import db
 from aid.matching.geo import haversine_km
 from aid.models import CLOSED_NEED, HOLDING, Event, EventKind, Match, MatchState, Need, NeedStatus, Skill, Slot
-from aid.services import ServiceError, events, locating, outbox, tokens, work
+from aid.services import ServiceError, events, follow, locating, outbox, tokens, work
 
 # The first slot of a need in these categories asks for this skill; the others do not
 # ("1 driver, and 2 to help carry").
@@ -122,6 +122,7 @@ def edit(need, fields, now):
         setattr(need, name, fields[name])
     if changed:
         events.record(need, EventKind.EDITED, "Changed: " + ", ".join(changed), actor="requester", now=now)
+        follow.after_edit(need, changed)  # e.g. more urgent: a bigger wave, at once
     return changed
 
 

@@ -9,7 +9,6 @@ message to the next one (aid.services.delivery).
 """
 from dataclasses import dataclass, field
 
-import phonenumbers
 import sqlalchemy as sa
 from flask import current_app
 
@@ -18,7 +17,7 @@ from aid.adapters import queue
 from aid.adapters.senders import channels
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, OutboxMessage, OutboxState, SmsOptOut, User
-from aid.services import push
+from aid.services import phone_numbers, push
 from aid.sms import codes as offer_codes
 
 EVERY_OPEN = (MatchState.OFFERED, *HOLDING)  # an offer waiting, or a task held
@@ -161,14 +160,8 @@ def match_code(match_id):
 
 
 def e164(number):
-    """A typed phone number in E.164, or "" when it is not a valid one."""
-    try:
-        parsed = phonenumbers.parse(number or "", current_app.config["PHONE_REGION"])
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """A typed phone number in E.164, or "" when it is not a valid one (the forms' own reading)."""
+    return phone_numbers.e164(number)
 
 
 def _locale(codes):

@@ -1,8 +1,7 @@
 """Forms, validated on the server; their messages are what a person reads when input is off."""
 import re
 
-import phonenumbers
-from flask import current_app, request
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,6 +23,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from aid.models import Category, Urgency
+from aid.services import ServiceError, phone_numbers
 
 CATEGORIES = [(c.value, c.label) for c in Category]
 URGENCIES = [(u.value, u.ask_label) for u in Urgency.most_urgent_first()]
@@ -37,6 +37,13 @@ SUBMITTED = {"POST", "PUT", "PATCH", "DELETE"}  # Flask-WTF's SUBMIT_METHODS
 def _bounded(number):
     """Cap absurd integers before validation: wtforms' NumberRange overflows on a 400-digit one."""
     return number if number is None or abs(number) < 10**6 else 10**6
+
+
+def typed(limit=None):
+    """Attributes of a field people type free text into: its own direction (an Arabic name on
+    an English page), and its limit for the counter (static/js/counter.js); the server still
+    checks the length and says so, nothing is cut off as it is typed."""
+    return {"dir": "auto", **({"data-limit": limit} if limit else {})}
 
 
 def _printable(value):
@@ -64,21 +71,21 @@ class Form(FlaskForm):
 class NeedForm(Form):
     category = RadioField(_l("What do you need help with?"), choices=CATEGORIES,
                           validators=[InputRequired(_l("Choose what kind of help you need."))])
-    details = TextAreaField(_l("Tell us what is needed"), validators=[
+    details = TextAreaField(_l("Tell us what is needed"), render_kw=typed(2000), validators=[
         InputRequired(_l("Tell us in a few words what is needed.")),
         Length(max=2000, message=_l("Please shorten this to 2000 characters; a volunteer can ask for more."))])
-    summary = StringField(_l("One line volunteers may read before saying yes (optional)"), validators=[
+    summary = StringField(_l("One line volunteers may read before saying yes (optional)"), render_kw=typed(140), validators=[
         Optional(), Length(max=140, message=_l("Keep it under 140 characters."))])
     urgency = RadioField(_l("How soon?"), choices=URGENCIES, default="normal",
                          validators=[InputRequired(_l("Choose how soon help is needed."))])
     people = IntegerField(_l("How many helpers?"), default=1, filters=[_bounded], validators=[
         InputRequired(_l("Say how many helpers are needed (1 to 10).")),
         NumberRange(1, 10, _l("Say how many helpers are needed (1 to 10)."))])
-    address = StringField(_l("Address, street or town"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address, street or town"), render_kw=typed(), validators=[Optional(), Length(max=200)])
     lat = HiddenField()
     lon = HiddenField()
-    contact_name = StringField(_l("Your name (or who to ask for)"), validators=[Optional(), Length(max=80)])
-    on_site_name = StringField(_l("Asking for someone else? Who will be there"), validators=[Optional(), Length(max=80)])
+    contact_name = StringField(_l("Your name (or who to ask for)"), render_kw=typed(), validators=[Optional(), Length(max=80)])
+    on_site_name = StringField(_l("Asking for someone else? Who will be there"), render_kw=typed(), validators=[Optional(), Length(max=80)])
     contact_phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)])
     sms_updates = BooleanField(_l("Text me updates (who is coming, when it is done)"))
     contact_email = EmailField(_l("Email"), validators=[Optional(), Email(_l("That email address does not look right.")), Length(max=254)])
@@ -95,6 +102,11 @@ class NeedForm(Form):
         valid = super().validate(extra_validators)
         if not (self.contact_phone.data or self.contact_email.data):
             self.contact_phone.errors = [*self.contact_phone.errors, _l("Give a phone number or an email, so a helper can reach you.")]
+            valid = False
+        if self.sms_updates.data and self.contact_phone.data and not self.contact_phone.errors \
+                and not phone_numbers.can_text(self.contact_phone.data):
+            self.sms_updates.errors = [*self.sms_updates.errors, _l(
+                "Texts cannot reach a landline or service number: give a mobile number, or untick this.")]
             valid = False
         if not self.point() and not (self.address.data or "").strip():
             self.address.errors = [*self.address.errors, _l("Tell us where: tap “Use my location”, or type an address or town.")]
@@ -124,29 +136,19 @@ class NeedForm(Form):
         )
 
 
-PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().-]{6,24}$")
+def normalise_phone(text, for_texts=False):
+    """E.164 form of a typed number, or a ValidationError that says what is wrong with it.
 
-
-def normalise_phone(text):
-    """E.164 form of a typed number, or a ValidationError a person can act on.
-
-    Letters are refused (phonenumbers would read "9OO" as keypad digits), and the number
-    must be a valid one for its country, not merely of a possible length.
+    aid.services.phone_numbers reads it and words the refusal, for the SMS side too.
     """
-    number = None
-    if PHONE_CHARACTERS.match(text.strip()):
-        try:
-            number = phonenumbers.parse(text, current_app.config["PHONE_REGION"])
-        except phonenumbers.NumberParseException:
-            number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_l("That phone number does not look right. Use only digits, like 01273 471600, "
-                                 "or start with the country code, like +44 1273 471600."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    try:
+        return phone_numbers.read(text, for_texts=for_texts)
+    except ServiceError as error:
+        raise ValidationError(str(error)) from None
 
 
 class SignupForm(Form):
-    name = StringField(_l("Your name"), validators=[InputRequired(_l("Tell us your name.")), Length(max=80)])
+    name = StringField(_l("Your name"), render_kw=typed(), validators=[InputRequired(_l("Tell us your name.")), Length(max=80)])
     email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")), Email(_l("That email address does not look right.")), Length(max=254)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[
         InputRequired(_l("Choose a password.")), Length(min=10, max=200, message=_l("Use at least 10 characters."))])
@@ -165,7 +167,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ProfileForm(Form):
     skills = MultiCheckboxField(_l("What can you do?"), choices=[])
-    base_label = StringField(_l("Town or street"), validators=[Optional(), Length(max=120)])
+    base_label = StringField(_l("Town or street"), render_kw=typed(), validators=[Optional(), Length(max=120)])
     lat = HiddenField()
     lon = HiddenField()
     max_km = DecimalField(_l("How far will you travel? (km)"), places=1, default=5, validators=[
@@ -192,7 +194,7 @@ class ProfileForm(Form):
 
     def validate_phone(self, field):
         if field.data:
-            field.data = normalise_phone(field.data)
+            field.data = normalise_phone(field.data, for_texts=True)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -222,20 +224,20 @@ class PhoneCheckForm(Form):
 
 
 class ReasonForm(Form):
-    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("Reason (optional)"), render_kw=typed(), validators=[Optional(), Length(max=200)])
 
 
 class MessageForm(Form):
-    body = TextAreaField(_l("Message"), validators=[
+    body = TextAreaField(_l("Message"), render_kw=typed(1000), validators=[
         InputRequired(_l("Write a message first.")), Length(max=1000, message=_l("Keep it under 1000 characters."))])
 
 
 class ThanksForm(Form):
-    thanks = TextAreaField(_l("A word of thanks for your volunteer (optional)"), validators=[Optional(), Length(max=1000)])
+    thanks = TextAreaField(_l("A word of thanks for your volunteer (optional)"), render_kw=typed(1000), validators=[Optional(), Length(max=1000)])
 
 
 class EtaForm(Form):
-    eta = StringField(_l("When will you be there? (optional)"), validators=[Optional(), Length(max=40)])
+    eta = StringField(_l("When will you be there? (optional)"), render_kw=typed(), validators=[Optional(), Length(max=40)])
 
 
 class DeleteAccountForm(Form):

@@ -20,6 +20,7 @@ SAY = {
     codes.HAS_SKILL: lambda a, names: _("can do: %(skill)s", skill=_skill(a["skill"], names)),
     codes.COVERS: lambda a, names: _("%(held)s covers %(needed)s", held=_skill(a["held"], names),
                                      needed=_skill(a["needed"], names)),
+    codes.SUITS: lambda a, names: _("%(skill)s: right for this kind of request", skill=_skill(a["skill"], names)),
     codes.VEHICLE: lambda a, names: _("has a vehicle"),
     codes.SPEAKS: lambda a, names: _("speaks %(language)s", language=_language(a["language"])),
     codes.WEEK_LOAD: lambda a, names: _("%(done)s of %(cap)s tasks this week", done=a["done"], cap=a["cap"]),

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from aid import edge
-from aid.adapters.geocoding import geocoding
 from aid.adapters.senders import channels
 from aid.extensions import db
 from aid.models import HOLDING, Match, MatchState, Skill, Urgency, utcnow
-from aid.services import ServiceError, accounts, availability, matches, matching, messages, phones, push, rights, skills
+from aid.services import ServiceError, accounts, availability, follow, matches, messages, phones, push, rights, skills
 from aid.services.access import may_see_private
+from aid.services.locating import find as find_place
 from aid.services.matches import Accepted
 from aid.web.actions import attempt
 from aid.web.forms import (
@@ -42,12 +42,13 @@ def _volunteers_only():
 def offers():
     me = current_user.volunteer
     offered = sorted(_mine(MatchState.OFFERED), key=lambda m: (-Urgency(m.need.urgency).rank, m.distance_km))
-    tasks = _mine(*HOLDING)
-    version = f"offers-{me.id}-{me.on_duty}-" + "-".join(f"{m.id}{m.state}" for m in offered + tasks)
+    tasks, missed = _mine(*HOLDING), follow.recently_withdrawn(me, utcnow())
+    version = f"offers-{me.id}-{me.on_duty}-" + "-".join(
+        f"{m.id}{m.state}{m.slot_id}:{len(m.need.open_slots)}" for m in offered + tasks + missed)
     if (cached := unchanged(version)) is not None:
         return cached
     return render("volunteer/offers.html", "volunteer/_offers.html", me=me, offered=offered, tasks=tasks,
-                  now=utcnow(), version=version, skill_names=skills.names())
+                  missed=missed, now=utcnow(), version=version, skill_names=skills.names())
 
 
 @bp.post("/snooze")
@@ -84,9 +85,21 @@ def accept(match_id):
     if outcome == Accepted.YES:
         flash(_("Thank you! It's yours. The address and contact are below."), "ok")
         return go(url_for("volunteer.task", match_id=match.id))
-    flash(_("Someone else took this one a moment before you. Thank you for being ready to help!")
-          if outcome == Accepted.TAKEN else _("This offer is no longer open."), "info")
+    flash(_missed(outcome), "info")
     return go(url_for("volunteer.offers"))
+
+
+def _missed(outcome):
+    """What happened to an offer the volunteer tapped too late, said kindly."""
+    return {
+        Accepted.FILLED: _("Someone else took the last place a moment before you. Thank you: nothing more is "
+                           "needed from you for this one."),
+        Accepted.SLOT_TAKEN: _("Someone else took the place you could fill a moment before you; the places still "
+                               "open need other skills. Thank you: nothing more is needed from you for this one."),
+        Accepted.EXPIRED: _("This offer ran out of time before your answer, so we asked someone else. "
+                            "Thank you for looking."),
+        Accepted.CLOSED: _("This request was closed before your answer: the help is no longer needed. Thank you."),
+    }.get(outcome, _("This offer is no longer open. Thank you for being ready to help."))
 
 
 @bp.post("/offers/<int:match_id>/decline")
@@ -148,7 +161,7 @@ def profile():
     form = _profile_form(me)
     if form.validate_on_submit():
         if _save_profile(me, form):
-            matching.needs_near(me, utcnow())
+            follow.after_profile(me, utcnow())  # offers follow: withdrawn if no longer theirs, new ones matched
             edge.commit()
             flash(_("Saved."), "ok")
             return go(url_for("volunteer.offers"))
@@ -310,7 +323,7 @@ def _save_profile(me, form):
     point = form.point()
     if point is None and form.base_label.data:
         if form.base_label.data != me.base_label:
-            found = geocoding().locate(form.base_label.data)
+            found = find_place(form.base_label.data)
             point = (found.lat, found.lon) if found else None
         else:
             point = (me.lat, me.lon)

@@ -1,7 +1,7 @@
 """Shared things, their windows, thing slots of needs and bookings
 
 Revision ID: 56566b7a9c36
-Revises: d21133f30425
+Revises: 60b567f5e299
 Create Date: 2026-12-01 01:56:43.235542
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '56566b7a9c36'
-down_revision = 'd21133f30425'
+down_revision = '60b567f5e299'
 branch_labels = None
 depends_on = None
 

@@ -65,3 +65,12 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 })();
+
+// Character counters (static/js/counter.js, a module): fetched only when a field with a limit is
+// first focused, so pages stay light until someone types.
+document.addEventListener("focusin", function loadCounter(event) {
+  var meta = document.querySelector('meta[name="aid-counter"]');
+  if (!meta || !event.target.closest || !event.target.closest("[data-limit]")) return;
+  document.removeEventListener("focusin", loadCounter);
+  import(meta.content);
+});

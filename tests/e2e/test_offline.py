@@ -174,7 +174,7 @@ def test_a_saved_need_the_server_refuses_comes_back_in_the_form_with_its_reasons
     expect(page.locator("#offline-status")).to_be_empty()  # neither "saved" nor "check it" any more: it is here
     phone_field = page.get_by_label("Phone")
     expect(phone_field).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#contact_phone-error")).to_contain_text("That phone number does not look right")
+    expect(page.locator("#contact_phone-error")).to_contain_text("That number is too short")
     expect(page.get_by_label("Tell us what is needed")).to_have_value(details)
     expect(page.get_by_label("Food")).to_be_checked()
     assert page.locator("#client_id").input_value() == key, "corrected and sent, it is still the same need"

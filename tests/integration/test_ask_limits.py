@@ -110,7 +110,7 @@ def test_a_limited_invalid_post_shows_what_to_correct_and_is_not_queued(make):
     response = shelter.post("/ask", data=person(1, contact_phone="13"))
     page = response.get_data(as_text=True)
     assert response.status_code == 429 and LIMITED in page
-    assert "That phone number does not look right" in page and "data-held" not in page
+    assert "That number is too short" in page and "data-held" not in page
     assert stored(app) == []
 
 

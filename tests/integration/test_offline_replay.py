@@ -100,7 +100,7 @@ def test_invalid_fields_come_back_as_json_messages_and_nothing_is_stored(app, cl
     assert response.status_code == 422
     errors = response.json["errors"]
     assert errors["details"] == ["Tell us in a few words what is needed."]
-    assert len(errors["contact_phone"]) == 1 and errors["contact_phone"][0].startswith("That phone number does not look right.")
+    assert len(errors["contact_phone"]) == 1 and errors["contact_phone"][0].startswith("That number is too short.")
     assert errors["people"] == ["Say how many helpers are needed (1 to 10)."]
     assert "Tell us where" in errors["address"][0]
     assert "client_id" not in errors and "csrf_token" not in errors

@@ -192,7 +192,7 @@ def test_a_number_that_is_not_one_is_refused_and_sms_needs_a_number(make):
     app = make()
     client = signed_up(app)
     response = profile(client, channels="sms,email", phone="12345")
-    assert response.status_code == 422 and "That phone number does not look right" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "That number is too short" in response.get_data(as_text=True)
     response = profile(client, channels="sms,email", phone="")
     assert response.status_code == 422 and "Add your mobile number" in response.get_data(as_text=True)
     assert ann(app).channels == "email" and ann(app).phone == ""

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import time_machine
 
 from aid.extensions import db
-from aid.models import LocationStatus, Match, MatchState, Need, Region, utcnow
+from aid.models import LocationStatus, Match, MatchState, Need, Region, Union, User, utcnow
 from aid.services import retention
 from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
 
@@ -261,3 +261,60 @@ def test_a_things_place_and_notes_appear_only_for_its_owner_its_coordinators_and
                 if role == "owner":  # the owner of a thing learns nothing about the need it is booked for
                     assert not {n for n, v in SECRETS.items() if v in body}, (role, label)
         assert clients["owner"].post(f"/bookings/{ids['booking']}/confirm").status_code == 303
+
+# The common purse: its ledger, fragment, forms and CSV go only to the union's members and coordinators,
+# and to the region's coordinators (Lewes is the hub); a contributor's hidden name only to coordinators.
+PURSE_ROUTES = {"ledger": ("/purse/lewes", {}), "fragment": ("/purse/lewes", {"HX-Request": "true"}),
+                "csv": ("/purse/lewes/ledger.csv", {}), "contribute": ("/purse/lewes/contribute", {}),
+                "spend": ("/purse/lewes/spend", {})}
+PURSE_READERS = {"member", "coordinator", "region_coordinator"}
+HIDDEN_CONTRIBUTOR = "Quiet Quentin"
+
+
+@pytest.fixture
+def purse_clients(app):
+    """Lewes (the hub of East Sussex) with a purse; Brighton beside it; one client per role."""
+    from aid.models import Coordinator
+    from aid.services import purse as ledger
+    from tests.integration import purse_world
+
+    with app.app_context():
+        ids = purse_world.build(balance=2000)
+        lewes, rosa = db.session.get(Union, ids["union"]), db.session.get(User, ids["rosa"])
+        brighton = add_union("Brighton", lat=50.82, lon=-0.14)
+        region = Region(name="East Sussex", hub_union_id=lewes.id)
+        db.session.add(region)
+        db.session.flush()
+        lewes.region_id = brighton.region_id = region.id
+        add_coordinator(brighton, name="Other Coord")
+        add_volunteer("Olly Out", lat=50.82, lon=-0.14, union=brighton)
+        db.session.add(Coordinator(user_id=add_coordinator(brighton, name="Rhea Region").id, region_id=region.id))
+        purse = purse_world.purse(ids["purse"])
+        ledger.contribute(purse, 700, HIDDEN_CONTRIBUTOR, False, utcnow().date(), rosa, utcnow())
+        db.session.commit()
+    emails = {"member": "bob.baker@example.org", "coordinator": "rosa.coord@example.org",
+              "region_coordinator": "rhea.region@example.org", "other_coordinator": "other.coord@example.org",
+              "other_volunteer": "olly.out@example.org"}
+    clients = {"anonymous": app.test_client()}
+    for role, email in emails.items():
+        clients[role] = app.test_client()
+        login(clients[role], email)
+    return clients
+
+
+def test_the_purse_is_shown_only_to_its_unions_members_and_coordinators_and_hidden_names_only_to_coordinators(
+        purse_clients):
+    for role, client in purse_clients.items():
+        for label, (url, headers) in PURSE_ROUTES.items():
+            answer = client.get(url, headers=headers)
+            body = answer.get_data(as_text=True)
+            if role not in PURSE_READERS:
+                assert answer.status_code in (302, 403), (role, label, answer.status_code)
+                assert "Opening collection" not in body, (role, label)
+                continue
+            if role == "member" and label == "contribute":
+                assert answer.status_code == 403
+                continue
+            assert answer.status_code == 200, (role, label, answer.status_code)
+            manager_page = role != "member" and label in ("ledger", "fragment")
+            assert (HIDDEN_CONTRIBUTOR in body) == manager_page, (role, label)

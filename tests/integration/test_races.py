@@ -55,7 +55,7 @@ def test_concurrent_accepts_of_the_last_slot_have_exactly_one_winner(make, round
     need_id, match_ids = _need_offered_to_everyone(app, people=1)
     outcomes = _accept_all_at_once(app, match_ids)
     assert outcomes[Accepted.YES] == 1
-    assert outcomes[Accepted.TAKEN] + outcomes[Accepted.GONE] == THREADS - 1
+    assert outcomes[Accepted.FILLED] == THREADS - 1  # each loser is told the last place went, not "gone"
     with app.app_context():
         states = Counter(db.session.scalars(sa.select(Match.state).where(Match.need_id == need_id)))
         assert states[MatchState.ACCEPTED] == 1
@@ -116,3 +116,37 @@ def test_accepts_declines_and_expiries_racing_keep_every_invariant(make, round_)
         assert (need.status == NeedStatus.ASSIGNED) == (len(holders) == 2)
         states = set(db.session.scalars(sa.select(Match.state).where(Match.need_id == need_id)))
         assert MatchState.OFFERED not in states or len(holders) < 2  # a full need leaves no offer open
+
+
+def test_racing_for_the_one_unskilled_place_leaves_only_those_who_can_fill_the_skilled_one(make):
+    """A repairs need for two: a repairs place and a plain one. Everyone races for the plain one:
+    one wins it, the others without the skill are told it went (SLOT_TAKEN), and the one with the
+    skill keeps an open offer, moved to the repairs place."""
+    from tests.factories import add_skills
+
+    app = make(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2})
+    with app.app_context():
+        add_skills()
+        add_union()
+        plain = [add_volunteer(f"Racer {i}") for i in range(THREADS - 1)]
+        fixer = add_volunteer("Fixer", skills=["repairs"])
+        need, _token, _work = needs.create_need({**NeedFormFields(2), "category": "repairs"}, utcnow())
+        db.session.flush()
+        skilled, free = need.slots  # create_need asks the first place of a repairs need for the skill
+        assert skilled.skill.slug == "repairs" and free.skill is None
+        offers = [Match(need_id=need.id, slot_id=free.id, volunteer_id=v.id, state=MatchState.OFFERED)
+                  for v in [*plain, fixer]]
+        need.status = NeedStatus.MATCHING
+        db.session.add_all(offers)
+        db.session.commit()
+        need_id, fixer_id, skilled_id = need.id, fixer.id, skilled.id
+        racing = [m.id for m in offers[:-1]]
+    outcomes = _accept_all_at_once(app, racing)
+    assert outcomes == Counter({Accepted.YES: 1, Accepted.SLOT_TAKEN: THREADS - 2})
+    with app.app_context():
+        left = db.session.execute(sa.select(Match.volunteer_id, Match.slot_id).where(
+            Match.need_id == need_id, Match.state == MatchState.OFFERED)).all()
+        assert left == [(fixer_id, skilled_id)]
+        notes = Counter(db.session.scalars(sa.select(Match.note).where(
+            Match.need_id == need_id, Match.state == MatchState.WITHDRAWN)))
+        assert notes == Counter({"slot_taken": THREADS - 2})

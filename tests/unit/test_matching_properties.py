@@ -59,7 +59,7 @@ def needs(rng, lat, lon, n, n_people):
             slots.append(SlotInfo(slot, frozenset(rng.sample(SKILLS, rng.choice([0, 0, 1])))))
             slot += 1
         out.append(NeedInfo(
-            i, nlat, nlon, rng.choice(["food", "medicine", "transport", "care"]),
+            i, nlat, nlon, rng.choice(["food", "medicine", "transport", "care", "repairs"]),
             rng.choice(["low", "normal", "high", "critical"]), tuple(slots),
             NOW - timedelta(minutes=rng.randrange(0, 500)), "es" if rng.random() < 0.2 else None,
             rng.choice([None, None, 5.0, 12.0]), None,
@@ -81,6 +81,16 @@ def oracle_rule(need, v):
         ("missing_skill", not any(can_fill(v, s) for s in need.slots)),
     ]
     return next((rule for rule, failed in checks if failed), None)
+
+
+# weights.PREFERRED_SKILLS, written out again: which skills suit which category.
+PREFERRED = {"repairs": {"repairs"}, "transport": {"driving"}, "medicine": {"first-aid", "nurse"},
+             "care": {"care", "childcare"}}
+
+
+def suits(v, category):
+    """v holds a preferred skill of the category or a descendant of one."""
+    return any(p in TREE.ancestors(h) for h in v.skills for p in PREFERRED.get(category, ()))
 
 
 def can_fill(v, slot):
@@ -112,6 +122,9 @@ def test_rank_agrees_with_the_oracle(place):
         by_id = {v.id: v for v in crowd}
         assert all(can_fill(by_id[c.volunteer_id], next(s for s in need.slots if s.id == c.slot_id))
                    for c in shortlist.candidates)
+        for c in shortlist.candidates:  # offered a place needing the most skills they can bring
+            most = max(len(s.skills) for s in need.slots if can_fill(by_id[c.volunteer_id], s))
+            assert len(next(s for s in need.slots if s.id == c.slot_id).skills) == most
 
 
 @settings(max_examples=60, deadline=None)
@@ -172,7 +185,25 @@ def test_batch_sees_exactly_the_eligible_pairs_with_ranks_scores(place):
             for v in crowd:
                 if oracle_rule(need, v) is None and can_fill(v, s):
                     d = haversine_km(need.lat, need.lon, v.lat, v.lon)
-                    expected[(s.id, v.id)] = round(slot_score(v, s, TREE, scarcity, w) + base_score(v, d, need.category, w), 6)
+                    expected[(s.id, v.id)] = round(slot_score(v, s, need.category, TREE, scarcity, w) + base_score(v, d, need.category, TREE, w), 6)
     got = {(slot_ids[s], vid): sc for (s, vid), sc in seen.items()}
     assert got.keys() == expected.keys()  # recall and precision: 100%
     assert all(abs(got[k] - expected[k]) <= 1e-6 for k in got)
+
+
+@settings(max_examples=60, deadline=None)
+@given(places())
+def test_a_preferred_skill_adds_exactly_its_weight_and_never_decides_who_is_eligible(place):
+    lat, lon, rng = place
+    crowd = people(rng, lat, lon, 40)
+    for need in needs(rng, lat, lon, 3, len(crowd)):
+        w = Weights()
+        plain = rank(need, crowd, TREE, NOW, weights=Weights(preferred=0.0))
+        bonus = rank(need, crowd, TREE, NOW, weights=w)
+        assert plain.excluded == bonus.excluded
+        before = {c.volunteer_id: c.score for c in plain.candidates}
+        by_id = {v.id: v for v in crowd}
+        for c in bonus.candidates:
+            gain = w.preferred if suits(by_id[c.volunteer_id], need.category) else 0.0
+            assert abs(c.score - before[c.volunteer_id] - gain) <= 2e-6
+            assert ("suits" in [r.code for r in c.reasons]) <= (gain > 0)

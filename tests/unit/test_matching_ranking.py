@@ -135,3 +135,12 @@ def test_reasons_read_like_a_person_wrote_them(tree):
     assert said(c) == ("1.2 km", "has a vehicle", "speaks es", "1 of 5 tasks this week")
     assert [r.code for r in c.reasons] == ["distance", "vehicle", "speaks", "week_load"]  # what is stored
     assert c.distance_km == pytest.approx(1.2, abs=0.01)
+
+
+def test_someone_who_can_fill_the_skilled_place_is_offered_it_not_the_plain_one(tree):
+    # A nurse covers first aid only through a descendant (a lower skill fit than a plain place's),
+    # yet the first-aid place is theirs: the plain one is left to anyone.
+    n = need(slots=(SlotInfo(10), SlotInfo(11, frozenset({"first-aid"}))))
+    medic, plain = volunteer(1, skills=frozenset({"nurse"})), volunteer(2)
+    slots = {c.volunteer_id: c.slot_id for c in rank(n, [medic, plain], tree, NOW).candidates}
+    assert slots == {1: 11, 2: 10}

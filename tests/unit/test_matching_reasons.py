@@ -10,6 +10,7 @@ EXAMPLES = [
     (Reason.of(reasons.DISTANCE, km=1.2), "1.2 km"),
     (Reason.of(reasons.HAS_SKILL, skill="first-aid"), "has first aid skill"),
     (Reason.of(reasons.COVERS, held="nurse", needed="first-aid"), "nurse covers first aid"),
+    (Reason.of(reasons.SUITS, skill="roofing", category="repairs"), "roofing suits repairs"),
     (Reason.of(reasons.VEHICLE), "has a vehicle"),
     (Reason.of(reasons.SPEAKS, language="es"), "speaks es"),
     (Reason.of(reasons.WEEK_LOAD, done=1, cap=5), "1 of 5 tasks this week"),

@@ -12,4 +12,4 @@ def _coordinators_only():
         abort(403)
 
 
-from aid.web.board import actions, exports, views  # noqa: E402,F401  (their routes join the blueprint)
+from aid.web.board import actions, exports, places, views  # noqa: E402,F401  (their routes join the blueprint)

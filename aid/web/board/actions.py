@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from aid import edge
 from aid.models import utcnow
-from aid.services import ServiceError, board, coordination, escalation, roster
+from aid.services import ServiceError, board, coordination, escalation
 from aid.web.actions import attempt
 from aid.web.board import bp
 from aid.web.board.views import need_or_404
@@ -60,7 +60,7 @@ def merge(need_id):
 @bp.post("/volunteers/<int:volunteer_id>/vet")
 def vet(volunteer_id):
     try:
-        volunteer = roster.vet(volunteer_id, board.union_ids(current_user))
+        volunteer = coordination.vet(volunteer_id, board.union_ids(current_user), utcnow())
     except LookupError:
         abort(404)
     edge.commit()

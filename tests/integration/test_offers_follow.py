@@ -1,0 +1,213 @@
+"""Offers follow every change: vetting, a profile edit, a need edit and a filled place each re-run
+matching (after the commit, through the real rq worker), and volunteers hear kindly what happened."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+import time_machine
+from redis import Redis
+
+from aid import edge
+from aid.extensions import db
+from aid.models import Match, MatchState, OutboxMessage, PendingWork, Volunteer, utcnow
+from aid.services import coordination
+from tests.conftest import PASSWORD, run_worker
+from tests.factories import add_coordinator, add_skills, add_union, add_volunteer, drain, login, post_need
+
+PROFILE = {"base_label": "Lewes", "max_km": "5", "capacity": "2", "week_cap": "5", "languages": ["en"], "on_duty": "y"}
+
+
+def _offers():
+    """{volunteer email: (match id, slot position)} of the open offers."""
+    rows = db.session.scalars(sa.select(Match).where(Match.state == MatchState.OFFERED)).all()
+    return {m.volunteer.user.email: (m.id, m.slot.position) for m in rows}
+
+
+def _queued(redis_url, queue):
+    return Redis.from_url(redis_url).llen(f"rq:queue:{queue}")
+
+
+def test_checking_an_id_offers_the_waiting_medicine_need_without_pressing_offer(make, database, redis_server):
+    app = make(REDIS_URL=redis_server.url, RQ_QUEUE="test-vet")
+    with app.app_context():
+        union = add_union()
+        add_coordinator(union)
+        union_id, ann_id = union.id, add_volunteer("Ann Able").id  # ID not checked yet: medicine needs it
+    post_need(app.test_client(), category="medicine", details="Collect a prescription")
+    run_worker(database.url, redis_server.url, queue="test-vet")
+    with app.app_context():
+        assert _offers() == {}
+        coordination.vet(ann_id, [union_id], utcnow())
+        edge.rollback()  # nothing is queued for a change that did not happen
+        assert _queued(redis_server.url, "test-vet") == 0
+    coordinator = app.test_client()
+    login(coordinator, "rosa.coord@example.org")
+    assert coordinator.post(f"/board/volunteers/{ann_id}/vet").status_code == 303
+    assert _queued(redis_server.url, "test-vet") == 1  # enqueued once the vetting was committed
+    run_worker(database.url, redis_server.url, queue="test-vet")
+    with app.app_context():
+        assert set(_offers()) == {"ann.able@example.org"}
+
+
+def test_adding_a_skill_offers_the_need_that_asks_for_it(make, database, redis_server):
+    app = make(REDIS_URL=redis_server.url, RQ_QUEUE="test-skill")
+    with app.app_context():
+        add_skills()
+        add_union()
+        add_volunteer("Ann Able")
+    post_need(app.test_client(), category="transport", details="A lift to the clinic")  # asks for a driver
+    run_worker(database.url, redis_server.url, queue="test-skill")
+    with app.app_context():
+        assert _offers() == {}
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    assert ann.post("/me/profile", data={**PROFILE, "skills": ["driving"]}).status_code == 303
+    run_worker(database.url, redis_server.url, queue="test-skill")
+    with app.app_context():
+        assert set(_offers()) == {"ann.able@example.org"}
+
+
+def test_dropping_a_skill_or_range_withdraws_the_offer_and_asks_someone_else(make, database, redis_server):
+    app = make(REDIS_URL=redis_server.url, RQ_QUEUE="test-drop")
+    with app.app_context():
+        add_skills()
+        add_union()
+        for i, name in enumerate(["Ann Able", "Bob Baker", "Cat Cole", "Dan Dale"]):
+            add_volunteer(name, skills=["driving"], lat=50.874 + i * 0.004)  # Dan is furthest: not in the first wave
+    post_need(app.test_client(), category="transport", details="A lift to the clinic")
+    run_worker(database.url, redis_server.url, queue="test-drop")
+    with app.app_context():
+        assert set(_offers()) == {"ann.able@example.org", "bob.baker@example.org", "cat.cole@example.org"}
+    ann = login_as(app, "ann.able@example.org")
+    assert ann.post("/me/profile", data={**PROFILE, "skills": []}).status_code == 303
+    with app.app_context():  # withdrawn in the request itself; the replacement waits for the worker
+        assert set(_offers()) == {"bob.baker@example.org", "cat.cole@example.org"}
+        ann = db.session.scalar(sa.select(Match).where(Match.volunteer.has(Volunteer.user.has(email="ann.able@example.org"))))
+        assert (ann.state, ann.note) == (MatchState.WITHDRAWN, "no_longer_fits")
+    run_worker(database.url, redis_server.url, queue="test-drop")
+    with app.app_context():
+        assert set(_offers()) == {"bob.baker@example.org", "cat.cole@example.org", "dan.dale@example.org"}
+    bob = login_as(app, "bob.baker@example.org")
+    bob.post("/me/profile", data={**PROFILE, "skills": ["driving"], "max_km": "0.5"})  # too far now
+    run_worker(database.url, redis_server.url, queue="test-drop")
+    with app.app_context():
+        assert set(_offers()) == {"cat.cole@example.org", "dan.dale@example.org"}  # nobody else is left to ask
+
+
+def login_as(app, email):
+    client = app.test_client()
+    login(client, email, PASSWORD)
+    return client
+
+
+def test_raising_the_urgency_sends_a_bigger_wave_and_other_edits_do_not_rematch(make, database, redis_server):
+    app = make(REDIS_URL=redis_server.url, RQ_QUEUE="test-edit")
+    with app.app_context():
+        add_union()
+        for i in range(5):
+            add_volunteer(f"Helper {i}", lat=50.874 + i * 0.002)
+    client = app.test_client()
+    token = post_need(client, details="Bread")
+    run_worker(database.url, redis_server.url, queue="test-edit")
+    with app.app_context():
+        assert len(_offers()) == 3  # a normal need: three offers per place
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork))
+    form = {"details": "Bread and milk", "summary": "Groceries", "urgency": "normal", "contact_name": "Mrs Hill",
+            "contact_phone": "01273 471600", "contact_email": "", "on_site_name": ""}
+    assert client.post(f"/t/{token}/edit", data=form).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork)) == rows  # details only
+    assert client.post(f"/t/{token}/edit", data={**form, "urgency": "critical"}).status_code == 303
+    assert _queued(redis_server.url, "test-edit") == 1
+    run_worker(database.url, redis_server.url, queue="test-edit")
+    with app.app_context():
+        assert len(_offers()) == 5  # critical: up to six at once
+
+
+def _repairs_for_three(app, client):
+    """A repairs need for three (the first place asks for repairs), a fixer and six without the skill."""
+    with app.app_context():
+        add_skills()
+        add_union()
+        add_volunteer("Fixer Finn", skills=["repairs"], lat=50.880)
+        for i in range(6):
+            add_volunteer(f"Plain {i}", lat=50.874 + i * 0.001)
+    post_need(client, category="repairs", people="3", details="Tarp over a roof")
+    drain(app)
+    with app.app_context():
+        return _offers()
+
+
+def test_a_taken_place_withdraws_the_offers_that_could_only_fill_it(app, client):
+    offers = _repairs_for_three(app, client)
+    assert offers["fixer.finn@example.org"][1] == 0 and len(offers) == 7  # the fixer gets the repairs place
+    plain = sorted((email for email in offers if email.startswith("plain")), key=lambda e: offers[e][1])
+    first, second = plain[0], plain[-1]  # one on each unskilled place
+    for email in (first, second):
+        assert login_as(app, email).post(f"/me/offers/{offers[email][0]}/accept").status_code == 303
+    drain(app)
+    with app.app_context():
+        assert set(_offers()) == {"fixer.finn@example.org"}
+        told = db.session.scalars(sa.select(OutboxMessage.match_id).where(OutboxMessage.kind == "taken")).all()
+        assert sorted(told) == sorted(offers[e][0] for e in plain if e not in (first, second))
+    fixer = login_as(app, "fixer.finn@example.org").get("/me/").get_data(as_text=True)
+    assert "For: a helper with repairs skills" in fixer and "places still open: 1 of 3" in fixer
+    loser_email = next(e for e in plain if e not in (first, second))
+    loser = login_as(app, loser_email)
+    page = loser.get("/me/").get_data(as_text=True)
+    assert "No longer needed from you" in page and f"/me/offers/{offers[loser_email][0]}/accept" not in page
+    late = loser.post(f"/me/offers/{offers[loser_email][0]}/accept", follow_redirects=True).get_data(as_text=True)
+    assert "Someone else took the place you could fill a moment before you" in late
+
+
+def test_an_offer_says_which_place_only_when_the_places_differ(app, client):
+    offers = _repairs_for_three(app, client)
+    some = next(e for e in offers if e.startswith("plain"))
+    page = login_as(app, some).get("/me/").get_data(as_text=True)
+    assert "For: a helper; no special skill needed" in page and "places still open: 3 of 3" in page
+
+
+def test_places_alike_need_no_role(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able")
+    post_need(client, people="2")
+    drain(app)
+    page = login_as(app, "ann.able@example.org").get("/me/").get_data(as_text=True)
+    assert "places still open: 2 of 2" in page and "For: a helper" not in page
+
+
+def test_an_offer_tapped_after_it_ran_out_is_explained(app, client):
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able")
+    post_need(client)
+    drain(app)
+    with app.app_context():
+        match_id = _offers()["ann.able@example.org"][0]
+    ann = login_as(app, "ann.able@example.org")
+    with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
+        with app.app_context():
+            from aid.services import background
+
+            background.sweep(utcnow())
+            db.session.commit()
+        late = ann.post(f"/me/offers/{match_id}/accept", follow_redirects=True).get_data(as_text=True)
+    assert "This offer ran out of time before your answer" in late
+
+
+def test_an_offer_by_hand_is_for_a_place_the_volunteer_can_fill(app, client):
+    with app.app_context():
+        add_skills()
+        union = add_union()
+        coordinator_id = add_coordinator(union).id
+        fixer = add_volunteer("Fixer Finn", skills=["repairs"], on_duty=False).id
+        plain = add_volunteer("Pat Plain", on_duty=False).id
+    post_need(client, category="repairs", people="2", details="Tarp over a roof")
+    drain(app)
+    with app.app_context():
+        from aid.models import Need, User
+
+        need, coordinator = db.session.scalar(sa.select(Need)), db.session.get(User, coordinator_id)
+        places = {v: coordination.offer_to(need, v, coordinator, utcnow()).slot.position for v in (plain, fixer)}
+        edge.commit()
+    assert places == {plain: 1, fixer: 0}  # the fixer is offered the repairs place, whatever the order

