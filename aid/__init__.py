@@ -70,7 +70,11 @@ def _register(app):
     from aid.web.params import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are built
+    from aid.web import api_things  # noqa: F401  (adds things and bookings to the API before it is registered)
     for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp, sms.bp):
+        app.register_blueprint(blueprint)
+    from aid.web import bookings, hub, things  # shared things (One Cloak)
+    for blueprint in (things.bp, bookings.bp, hub.bp):
         app.register_blueprint(blueprint)
     from aid.web import purse  # the common purse, in a block of its own
 

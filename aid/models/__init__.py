@@ -17,3 +17,4 @@ from aid.models.people import Coordinator, Skill, User, Volunteer, utcnow, volun
 from aid.models.places import UnionPlace, UnionPlaceName  # noqa: F401
 from aid.models.purse import EntryKind, EntryState, Purse, PurseEntry, PurseEvent  # noqa: F401
 from aid.models.push import PushSubscription  # noqa: F401
+from aid.models.things import ACTIVE_BOOKING, Booking, BookingState, Sharing, Thing, ThingKind, ThingSlot, ThingWindow  # noqa: F401

@@ -131,6 +131,12 @@ class EventKind(StrEnum):
     STILL_NEEDED = "still_needed"
     PURGED = "purged"
     EXPORTED = "exported"
+    # Shared things (aid/services/things_booking.py)
+    THING_HELD = "thing_held"
+    THING_CONFIRMED = "thing_confirmed"
+    THING_HANDED_OVER = "thing_handed_over"
+    THING_RETURNED = "thing_returned"
+    THING_CANCELLED = "thing_cancelled"
 
     @property
     def label(self):
@@ -153,6 +159,9 @@ EVENT_LABELS = {
     EventKind.MESSAGE: _l("message"), EventKind.EDITED: _l("edited"), EventKind.CHECKIN_ASKED: _l("asked if still needed"),
     EventKind.STILL_NEEDED: _l("still needed"), EventKind.PURGED: _l("personal data erased"),
     EventKind.EXPORTED: _l("exported"),
+    EventKind.THING_HELD: _l("thing held"), EventKind.THING_CONFIRMED: _l("thing confirmed"),
+    EventKind.THING_HANDED_OVER: _l("thing handed over"), EventKind.THING_RETURNED: _l("thing returned"),
+    EventKind.THING_CANCELLED: _l("thing booking ended"),
 }
 # Events that record who looked or wrote, not what happened to the need.
 AUDIT_ONLY = frozenset({EventKind.EXPORTED, EventKind.MESSAGE, EventKind.PURGED})

@@ -17,6 +17,8 @@ from aid.services import (
     needs,
     retention,
     sms_intake,
+    things_matching,
+    things_sweep,
     work,
 )
 
@@ -27,7 +29,9 @@ def perform(work_id, now):
     if item is None:
         return []  # already done by an earlier delivery
     locating.locate(item.need, now)
-    return matching.match_need(item.need, now)
+    notices = matching.match_need(item.need, now)
+    things_matching.match_things(item.need, now)  # hold a thing for each thing-slot (owners confirm)
+    return notices
 
 
 def sweep(now):
@@ -42,6 +46,9 @@ def sweep(now):
     needs.ask_if_still_needed(now)
     delivery.sweep(now)  # outbox rows whose job was lost, or whose retry is due: enqueued after the commit
     created = [work.add(need).id for need in _expire_offers(now)]
+    created += [work.add(need).id for need in things_sweep.expire_holds(now)]  # unconfirmed holds: look again
+    things_sweep.release_closed(now)  # a closed request's things are free again
+    things_sweep.bring_helpers_own(now)  # a volunteer who took a need brings the thing they lend
     for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
         created += [item.id for item in matching.needs_near(volunteer, now)]
     escalated, notices = escalation.escalate_due(now)

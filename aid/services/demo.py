@@ -52,10 +52,38 @@ def seed(if_empty=False):
         email = _volunteer(union, rng, name, skills, max_km, languages, vehicle)
         about = f"{', '.join(skills)}; {max_km} km{'; has a vehicle' if vehicle else ''}; speaks {languages}"
         logins.append(("volunteer", email, about))
+    _things(union)
     from aid.services import purse_demo  # the common purse: a few contributions, one approved spend
 
     logins.append(purse_demo.seed(union, PASSWORD))
     return logins
+
+
+# Shared things (One Cloak): (owner's email or None for the group's, kind, title, sharing, count, notes, auto-confirm)
+THINGS = [
+    ("priya@example.org", "bed_room", "Spare room with a single bed", "unique", 1, "Ring twice; the room is upstairs", False),
+    ("tom@example.org", "vehicle", "Transit van", "unique", 1, "Keys with Tom; fuel back to where it was", False),
+    ("jonas@example.org", "tool", "Chainsaw and safety kit", "unique", 1, "Only for a checked volunteer; gloves in the bag", False),
+    (None, "bed_room", "Camp beds at the community hall", "pool", 4, "Hall key in the key safe, code 4821", True),
+    (None, "food", "Tinned food parcels", "consumable", 30, "Collect from the hall pantry, shelf B", True),
+]
+
+
+def _things(union):
+    """A few things members and the group lend, near their owners (or the town centre for the group's)."""
+    from datetime import timedelta
+
+    from aid.models import User, utcnow
+    from aid.services import things
+
+    db.session.flush()
+    for email, kind, title, sharing, count, notes, auto in THINGS:
+        owner = db.session.scalar(sa.select(User).where(User.email == email)).volunteer if email else None
+        lat, lon = (owner.lat, owner.lon) if owner else TOWN
+        fields = dict(kind=kind, title=title, sharing=sharing, count=count, handover_notes=notes, auto_confirm=auto,
+                      vetted_only=kind == "tool", lat=lat, lon=lon, place_label="Lewes", active=True,
+                      best_before=(utcnow() + timedelta(days=90)).date() if sharing == "consumable" else None)
+        things.offer(fields, owner=owner, union_id=None if owner else union.id)
 
 
 def _skills():

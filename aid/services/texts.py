@@ -152,6 +152,9 @@ BODIES = {
     "ambiguous": lambda v: gettext("Which one? Reply with its code: %(codes)s", **v),
     "unknown": lambda v: gettext("Sorry, we did not understand. Reply HELP for the words we know.", **v),
     "verify": lambda v: gettext("%(union)s: your code is %(code)s", **v),
+    # Shared things (aid.services.things_booking): a member's thing held for a request, for them to confirm.
+    "thing_held": lambda v: gettext(
+        "%(union)s: a %(category)s request asks to borrow something you lend. Open Things to say yes or no.", **v),
     # A request texted to the number (aid.services.sms_intake), answered in the language it was written in.
     "intake_got": lambda v: gettext(
         "%(union)s: got it, %(category)s near %(address)s. Ref %(id)s. "

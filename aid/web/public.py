@@ -5,11 +5,12 @@ from sqlalchemy.exc import IntegrityError
 
 from aid import edge
 from aid.models import utcnow
-from aid.services import ServiceError, messages, needs, rights
+from aid.services import ServiceError, messages, needs, rights, things_matching
 from aid.web.actions import attempt
 from aid.web.forms import DeleteRequestForm, MessageForm, NeedForm, ThanksForm
 from aid.web.htmx import go, local_target, render, tag, unchanged
 from aid.web.limits import asking
+from aid.web.thing_forms import ThingAskForm
 
 bp = Blueprint("public", __name__)
 
@@ -28,12 +29,15 @@ def new():
 @asking  # counts floods, failures and repeats, not the many people behind one address
 def create():
     form = NeedForm(formdata=request.form)  # never a JSON body
-    if not form.validate():
-        return render("public/ask.html", "public/_ask_form.html", status=422, form=form)
+    things_asked = ThingAskForm(formdata=request.form)  # a bed, a van… beside the helpers (aid/web/thing_forms.py)
+    valid = form.validate()
+    if not (things_asked.validate() and things_asked.check(form.category.data, utcnow())) or not valid:
+        return render("public/ask.html", "public/_ask_form.html", status=422, form=form, things_asked=things_asked)
     if not form.same_anyway.data and (earlier := needs.similar_recent(form.fields(), utcnow())):
         form.same_anyway.data = "yes"
-        return render("public/ask.html", "public/_ask_form.html", form=form, earlier=earlier, now=utcnow())
-    _need, token, _work = store(form)
+        return render("public/ask.html", "public/_ask_form.html", form=form, earlier=earlier, now=utcnow(),
+                      things_asked=things_asked)
+    _need, token, _work = store(form, things_asked.asked())
     return go(url_for("public.show", token=token))
 
 
@@ -119,10 +123,15 @@ def language():
     return go(local_target(request.form.get("next")) or url_for("public.home"))
 
 
-def store(form):
-    """Store a valid need (or find the same submission again), commit, then queue its matching."""
+def store(form, thing=None):
+    """Store a valid need (or find the same submission again), commit, then queue its matching.
+
+    `thing` is (kind, quantity, starts, ends) when the need also asks for a thing.
+    """
     try:
         need, token, work = needs.create_need(form.fields(), utcnow())
+        if thing is not None and work is not None:  # a new need, not a replay of one stored
+            things_matching.ask_for(need, *thing)
         # Read before the commit: a read after it would open a new transaction, which on
         # SQLite would hold the write lock while the edge waits on the queue.
         need_id = need.id

@@ -13,7 +13,7 @@ from wtforms.fields.core import UnboundField
 from aid.extensions import db
 from aid.models import Coordinator, Need, Region, Union, User, utcnow
 from aid.services import coordination, invitations
-from aid.web import admin, forms
+from aid.web import admin, forms, thing_forms
 from tests.conftest import PASSWORD
 from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, need_form, post_need
 
@@ -22,12 +22,14 @@ FIGURES = Counter()  # requests sent and 5xx answers, by database (printed with 
 
 # Every field of every form, and the names the views read from the query string or the form by hand.
 BY_HAND = {"volunteer_id", "match_id", "into", "reason", "place", "hours", "lang", "next", "older_than_hours",
-           "column", "urgency", "category", "skill", "status", "v", "personal", "hub", "csrf_token"}
-FORM_FIELDS = {name for module in (forms, admin) for _n, cls in inspect.getmembers(module, inspect.isclass)
+           "column", "urgency", "category", "skill", "status", "v", "personal", "hub", "csrf_token",
+           "slot_id", "thing_id"}
+FORM_FIELDS = {name for module in (forms, admin, thing_forms) for _n, cls in inspect.getmembers(module, inspect.isclass)
                if issubclass(cls, forms.Form) for name, value in inspect.getmembers(cls)
                if isinstance(value, UnboundField)}
 PARAMS = sorted(BY_HAND | FORM_FIELDS)
-ROLES = {"board": "coordinator", "api": "coordinator", "admin": "coordinator", "volunteer": "volunteer"}
+ROLES = {"board": "coordinator", "api": "coordinator", "admin": "coordinator", "volunteer": "volunteer",
+         "things": "volunteer", "bookings": "volunteer", "hub": "coordinator"}
 
 NASTY = [
     "", " ", "\t", "\n", "\r\n", "\x00", "\x1b", "\x7f", "\u2028", "0", "-1", "1", "+1", "01", " 1", "1 ",

@@ -199,6 +199,69 @@ def test_a_need_still_being_located_is_shown_to_no_coordinator(app, two_unions):
         assert shown_to(app, email, need_id) == (403, 403, False)
 
 
+# Shared things: the exact place and hand-over notes go only to the booker (the tracking link, once
+# the owner confirms), the owner, and the coordinators of the thing's union.
+THING_SECRETS = {"notes": "Hall key in the key safe, code 4821", "place": "9 Priory Crescent", "point": "50.871234"}
+THING_ROLES = ["anonymous", "booker", "owner", "other_volunteer", "coordinator", "other_coordinator"]
+
+
+@pytest.fixture
+def thing_world(app):
+    """Olive's spare room held for Margaret's shelter need, then confirmed by Olive."""
+    from tests.thing_factories import add_need_asking, add_thing
+
+    with app.app_context():
+        union = add_union()
+        add_coordinator(union)
+        add_coordinator(add_union("Brighton", lat=50.82, lon=-0.14), name="Other Coord")
+        olive = add_volunteer("Olive Owner", union=union)
+        add_volunteer("Bob Baker", union=union)
+        thing = add_thing(owner=olive, lat=50.871234, lon=0.012345, place_label=THING_SECRETS["place"],
+                          handover_notes=THING_SECRETS["notes"])
+        need, slot, token = add_need_asking(details=SECRETS["details"], contact_email=SECRETS["email"])
+        from aid.services import things_booking
+
+        booking = things_booking.book(slot, thing.id, utcnow())
+        db.session.commit()
+        ids = {"thing": thing.id, "booking": booking.id, "need": need.id}
+    clients = {role: app.test_client() for role in THING_ROLES}
+    for role, email in (("owner", "olive.owner@example.org"), ("other_volunteer", "bob.baker@example.org"),
+                        ("coordinator", "rosa.coord@example.org"), ("other_coordinator", "other.coord@example.org")):
+        login(clients[role], email)
+    routes = {
+        "tracking page": f"/t/{token}", "my things": "/things/", "thing page": f"/things/{ids['thing']}/edit",
+        "hub": "/hub/", "board bookings": "/hub/bookings", "board": "/board/", "api things": "/api/v1/things",
+        "api bookings": "/api/v1/bookings", "open data": "/hub/open-data-things.csv",
+    }
+    return clients, routes, ids
+
+
+THING_REVEALED = {("owner", "thing page"), ("coordinator", "thing page"), ("owner", "my things")}
+
+
+def _thing_secrets_shown(body):
+    return {name for name, value in THING_SECRETS.items() if value in body}
+
+
+def test_a_things_place_and_notes_appear_only_for_its_owner_its_coordinators_and_its_confirmed_booker(thing_world):
+    clients, routes, ids = thing_world
+    for stage in ("held", "confirmed"):
+        revealed = THING_REVEALED | ({("booker", "tracking page")} if stage == "confirmed" else set())
+        for role, client in clients.items():
+            for label, url in routes.items():
+                if label == "tracking page" and role != "booker":
+                    continue  # whoever holds the private link is the booker
+                body = client.get(url).get_data(as_text=True)
+                shown = _thing_secrets_shown(body)
+                if (role, label) in revealed:
+                    assert shown & {"notes", "place"} or label == "my things", (stage, role, label, shown)
+                    assert label != "my things" or "place" in shown, (stage, role, label, shown)
+                else:
+                    assert not shown, (stage, role, label, shown)
+                if role == "owner":  # the owner of a thing learns nothing about the need it is booked for
+                    assert not {n for n, v in SECRETS.items() if v in body}, (role, label)
+        assert clients["owner"].post(f"/bookings/{ids['booking']}/confirm").status_code == 303
+
 # The common purse: its ledger, fragment, forms and CSV go only to the union's members and coordinators,
 # and to the region's coordinators (Lewes is the hub); a contributor's hidden name only to coordinators.
 PURSE_ROUTES = {"ledger": ("/purse/lewes", {}), "fragment": ("/purse/lewes", {"HX-Request": "true"}),

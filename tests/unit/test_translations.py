@@ -122,12 +122,17 @@ def test_updating_a_catalog_keeps_its_plural_rule(fresh_template, catalog, tmp_p
         assert read_po(f, locale=lang).plural_forms == catalog.plural_forms
 
 
+def _hashable(value):
+    """A plural entry's forms: a list from read_mo, a tuple from read_po."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def test_compiled_mo_holds_exactly_the_po_translations(catalog):
     """Compares contents, not file times: a git checkout does not keep modification times."""
     lang = str(catalog.locale)
     mo_path = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo"
     assert mo_path.exists(), f"{lang}: run scripts/translations compile"
     with open(mo_path, "rb") as f:
-        compiled = {(m.id, m.context): m.string for m in read_mo(f) if m.id}
-    expected = {(m.id, m.context): m.string for m in catalog if m.id and m.string and not m.fuzzy}
+        compiled = {(_hashable(m.id), m.context): _hashable(m.string) for m in read_mo(f) if m.id}
+    expected = {(_hashable(m.id), m.context): _hashable(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
     assert compiled == expected, f"{lang}: messages.mo is out of date: run scripts/translations compile"
