@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from aid.config import Config
+from aid.config import Config, settle
 from aid.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ def create_app(config=None):
 
 def _defaults(app):
     """Fill what the embedded set-up can decide alone: a SQLite file and a secret key."""
+    settle(app.config)  # a shared database needs SECRET_KEY; limits go to Redis when there is one
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/aid.sqlite"
     if not app.config.get("SECRET_KEY"):
@@ -70,6 +71,10 @@ def _register(app):
     from aid.web.params import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are built
+    from aid.web import health, proxy  # /healthz, /metrics; X-Forwarded-* by setting
+
+    proxy.init_app(app)
+    app.register_blueprint(health.bp)
     for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp, sms.bp):
         app.register_blueprint(blueprint)
     security.init_app(app)
