@@ -339,7 +339,7 @@ def surge(args, env, directory, web, url, queue, cookies):
         done = _floor_done(queue)
     finally:
         stop.set()
-        stop_workers(workers, queue)
+        workers.stop()  # the offers' messages left on the queue are not measured: no need to wait for them
     first = [(offered[token] - sent) * 1000 for sent, _took, _status, token in posts if token in offered]
     floor_ms = [(done[i] - at) * 1000 for i, at in floor if i in done]
     return {"posts": posts, "polls": polls, "statics": statics, "first_offer_ms": first, "floor_ms": floor_ms,
