@@ -20,6 +20,7 @@ redis-server starts on a free port. Progress goes to stderr; the last line of st
 Only the standard library is imported at the top: the workers import this module for `noop`.
 """
 import argparse
+import contextlib
 import hashlib
 import html
 import itertools
@@ -124,13 +125,29 @@ class Honcho:
         return self.log_path.read_text(errors="replace")
 
     def stop(self):
+        """SIGTERM to honcho alone (it stops its processes, then kills what is left); then any survivor."""
+        from tests.conftest import _descendants
+
+        family = {pid: _command(pid) for pid in _descendants(self.process.pid)}
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.terminate()
             try:
                 self.process.wait(60)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.kill()
                 self.process.wait(10)
+        for pid, command in family.items():  # one that outlived honcho, if still that very process
+            if command and _command(pid) == command:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def _command(pid):
+    """A process's command line, or None once it has gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
 
 
 def start_workers(env, directory, queue, count):
@@ -181,8 +198,11 @@ class Web:
         assert answer.status_code == 303, answer.text[:500]
         return session.cookies.get_dict()
 
-    def post_need(self, index, prefix):
-        """Post the ask form as a phone would; returns (sent at, seconds, status, tracking token)."""
+    def post_need(self, index, prefix, sent=None):
+        """Post the ask form as a phone would; returns (sent at, seconds, status, tracking token).
+
+        `sent` is when the person pressed send (the schedule's time), else now.
+        """
         import random
 
         session = self.session()
@@ -193,7 +213,7 @@ class Web:
                 "details": f"{prefix} need {index}: groceries and a lift", "lat": f"{lat:.5f}", "lon": f"{lon:.5f}",
                 "contact_phone": f"07911 {100000 + index:06d}", "contact_name": "Surge", "language": "en",
                 "csrf_token": self.local.csrf}
-        sent = time.time()
+        sent = sent or time.time()
         answer = session.post(self.base + "/ask", data=form, allow_redirects=False, timeout=POST_TIMEOUT)
         token = answer.headers.get("Location", "").rsplit("/", 1)[-1] if answer.status_code == 303 else None
         return sent, time.time() - sent, answer.status_code, token
@@ -207,7 +227,7 @@ class Poller:
         self.url, self.lock = "/board/", threading.Lock()
         self.sizes = []
 
-    def poll(self):
+    def poll(self, _wall):
         answer = self.web.session().get(self.web.base + self.url, cookies=self.cookies, timeout=TIMEOUT,
                                         headers={"HX-Request": "true"})
         if answer.status_code == 200:
@@ -218,21 +238,26 @@ class Poller:
                     self.url = html.unescape(found.group(1))
         return answer.status_code
 
-    def static(self):
+    def static(self, _wall):
         return self.web.session().get(self.web.base + STATIC, timeout=TIMEOUT).status_code
 
 
-def open_loop(pool, rate, count, call, results, stop=None):
-    """Submit call() `count` times at `rate` a second, on schedule whatever the answers' speed.
+def open_loop(pool, rate, count, call, results, stop=None, give_up=None):
+    """Submit call(scheduled wall time) `count` times at `rate` a second, on schedule whatever the answers' speed.
 
     Each result is (seconds from its scheduled start to its answer, status or the error's name):
-    a request that waited for a free thread waits in its latency, as a person's would.
+    a request that waited for a free thread waits in its latency, as a person's would. One that
+    waited longer than `give_up` is not sent (a poll that late is replaced by the next one) and
+    counts as an error, so a backlog of polls never outlasts the surge.
     """
     start, futures = time.monotonic(), []
 
-    def timed(scheduled):
+    def timed(scheduled, wall):
+        if give_up is not None and time.monotonic() - scheduled > give_up:
+            results.append((time.monotonic() - scheduled, "NotSentInTime"))
+            return
         try:
-            status = call()
+            status = call(wall)
         except Exception as error:  # a timeout or a refused connection is a result too
             status = type(error).__name__
         results.append((time.monotonic() - scheduled, status))
@@ -242,7 +267,7 @@ def open_loop(pool, rate, count, call, results, stop=None):
             break
         at = start + i / rate
         time.sleep(max(0.0, at - time.monotonic()))
-        futures.append(pool.submit(timed, at))
+        futures.append(pool.submit(timed, at, time.time()))
     return futures
 
 
@@ -318,17 +343,17 @@ def surge(args, env, directory, web, url, queue, cookies):
     workers = start_workers(env, directory, queue, args.workers)
     try:
         queue.connection.delete(NOOP_KEY)
-        with ThreadPoolExecutor(32) as post_pool, ThreadPoolExecutor(160) as poll_pool, \
+        with ThreadPoolExecutor(64) as post_pool, ThreadPoolExecutor(160) as poll_pool, \
                 ThreadPoolExecutor(16) as static_pool:
             loops = [threading.Thread(target=open_loop, args=(poll_pool, args.poll_rate, int(duration *
-                                      args.poll_rate), poller.poll, polls, stop)),
+                                      args.poll_rate), poller.poll, polls, stop, TIMEOUT)),
                      threading.Thread(target=open_loop, args=(static_pool, args.poll_rate / 10, int(duration *
-                                      args.poll_rate / 10), poller.static, statics, stop)),
+                                      args.poll_rate / 10), poller.static, statics, stop, TIMEOUT)),
                      threading.Thread(target=_floor_jobs, args=(queue, duration, floor, stop))]
             for loop in loops:
                 loop.start()
             numbers = itertools.count(60000)  # phone numbers and texts unique across the run (K phases: below)
-            futures = open_loop(post_pool, args.rate, args.needs, lambda: _post(web, next(numbers), posts), [])
+            futures = open_loop(post_pool, args.rate, args.needs, lambda wall: _post(web, next(numbers), posts, wall), [])
             wait(futures)
             stop.set()
             for loop in loops:
@@ -348,11 +373,10 @@ def surge(args, env, directory, web, url, queue, cookies):
             "board_bytes": poller.sizes}
 
 
-def _post(web, index, posts):
-    """Post one need; a timeout or a refused connection is kept as its status (an error)."""
-    sent = time.time()
+def _post(web, index, posts, sent):
+    """Post one need, sent at its scheduled time; a timeout or a refused connection is kept as its status (an error)."""
     try:
-        sent, took, status, token = web.post_need(index, "surge")
+        sent, took, status, token = web.post_need(index, "surge", sent)
     except Exception as error:
         took, status, token = time.time() - sent, type(error).__name__, None
     posts.append((sent, took, status, token))

@@ -6,6 +6,7 @@ need from the ask form to a volunteer's accept over HTTP. The others pin the set
 make many processes behave as one: rate limits in Redis, the secret key, ProxyFix, the
 sweep's lock, /healthz and /metrics.
 """
+import contextlib
 import os
 import re
 import signal
@@ -58,22 +59,23 @@ class Profile:
 
     def commands(self):
         """The command line of every process honcho started, and theirs."""
-        lines = []
-        for pid in _descendants(self.process.pid):
-            try:
-                lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode())
-            except OSError:
-                pass
-        return lines
+        found = (_command(pid) for pid in _descendants(self.process.pid))
+        return [command.replace(b"\0", b" ").decode() for command in found if command]
 
     def stop(self):
+        """SIGTERM to honcho alone (it stops its processes, then kills what is left); then any survivor."""
+        family = {pid: _command(pid) for pid in _descendants(self.process.pid)}
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.terminate()
             try:
-                self.process.wait(30)
+                self.process.wait(60)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.kill()
                 self.process.wait(10)
+        for pid, command in family.items():  # one that outlived honcho, if still that very process
+            if command and _command(pid) == command:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def _env(pg, redis_server, queue):
@@ -252,3 +254,11 @@ def test_a_sweep_waits_for_the_one_already_running(make, database):
             assert db.session.scalar(sa.select(Match.state)) == MatchState.EXPIRED
     finally:
         holder.dispose()
+
+
+def _command(pid):
+    """A process's command line, or None once it has gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
