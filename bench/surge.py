@@ -328,10 +328,16 @@ def scaling(env, directory, web, url, queue, backlog, counts):
 
 
 def _rate(offered, claimed):
-    """Needs matched a second, from the claim of the tenth in ten (workers warm) to the last first offer."""
-    starts = sorted(claimed.values())
-    skip = len(starts) // 10
-    return (len(offered) - skip) / (max(offered.values()) - starts[skip])
+    """Needs matched a second in the steady state: first offers between the 10th and the 90th percentile.
+
+    Worker start-up and the last stragglers (a need whose job came last, or waited behind a
+    sweep) are left out; the whole span is logged beside it.
+    """
+    times = sorted(offered.values())
+    low, high = len(times) // 10, len(times) - 1 - len(times) // 10
+    whole = len(times) / (times[-1] - min(claimed.values()))
+    log(f"    whole span: {whole:.2f}/s (first claim to last first offer)")
+    return (high - low) / (times[high] - times[low])
 
 
 def surge(args, env, directory, web, url, queue, cookies):
