@@ -11,7 +11,7 @@ beside its floor, measured in the same run:
 - errors: HTTP errors and timeouts, needs never offered, failed jobs, tracebacks in the logs.
 
     python bench/surge.py                        # 5-15 min: 300 needs at 5/s, polls at 100/s, board of 300
-    python bench/surge.py --needs 2000           # the full surge (~12 min)
+    python bench/surge.py --needs 2000           # the full surge (2,000 needs: 7 min of posting alone)
     python bench/surge.py --needs 60 --backlog 30 --poll-rate 20   # a quick look
 
 BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres) is the server a fresh
