@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from aid.config import Config
+from aid.config import Config, settle
 from aid.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ def create_app(config=None):
 
 def _defaults(app):
     """Fill what the embedded set-up can decide alone: a SQLite file and a secret key."""
+    settle(app.config)  # a shared database needs SECRET_KEY; limits go to Redis when there is one
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/aid.sqlite"
     if not app.config.get("SECRET_KEY"):
@@ -65,20 +66,35 @@ def _bind_extensions(app):
 
 
 def _register(app):
+    import aid.web.api_things  # noqa: F401  (adds things and bookings to the API before it is registered)
     from aid import cli, edge, i18n, jobs
-    from aid.web import admin, api, auth, board, errors, offline, public, security, sms, templating, volunteer
+    from aid.web import (
+        admin,
+        api,
+        auth,
+        board,
+        bookings,
+        errors,
+        health,
+        hub,
+        offline,
+        proxy,
+        public,
+        purse,
+        security,
+        sms,
+        templating,
+        things,
+        volunteer,
+    )
     from aid.web.params import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are built
-    from aid.web import api_things  # noqa: F401  (adds things and bookings to the API before it is registered)
-    for blueprint in (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp, sms.bp):
+    proxy.init_app(app)  # X-Forwarded-* believed only as configured
+    blueprints = (public.bp, auth.bp, volunteer.bp, board.bp, offline.bp, admin.bp, api.bp, sms.bp,
+                  health.bp, things.bp, bookings.bp, hub.bp, purse.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    from aid.web import bookings, hub, things  # shared things (One Cloak)
-    for blueprint in (things.bp, bookings.bp, hub.bp):
-        app.register_blueprint(blueprint)
-    from aid.web import purse  # the common purse, in a block of its own
-
-    app.register_blueprint(purse.bp)
     security.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)

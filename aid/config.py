@@ -85,7 +85,11 @@ class Config:
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "application/json",
                           "image/svg+xml", "application/manifest+json"]
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a one-hour clock
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Unset: Redis (REDIS_URL) when there is one, so every web process counts together; else memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    # Redis down: count in this process's memory meanwhile, never fail a person's request for it.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Asking for help, by the form or the offline replay (aid/web/limits.py). Many people share
     # one address (a shelter's wifi, a carrier's), so valid needs only meet the address ceiling.
@@ -93,5 +97,30 @@ class Config:
     RATELIMIT_ASK_FAILURES = os.environ.get("RATELIMIT_ASK_FAILURES", "10 per minute; 60 per hour")
     RATELIMIT_ASK_REPEATS = os.environ.get("RATELIMIT_ASK_REPEATS", "5 per 10 minutes; 20 per day")
     RATELIMIT_ASK_CONTACT = os.environ.get("RATELIMIT_ASK_CONTACT", "20 per hour; 60 per day")
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (Werkzeug's ProxyFix).
+    # 0 (the default) trusts none: a client could otherwise claim any address and dodge the limits.
+    PROXY_FIX = {part: int(os.environ.get(f"PROXY_FIX_X_{part.upper()}", "0"))
+                 for part in ("for", "proto", "host", "port", "prefix")}
+    # /metrics: open to this token (Authorization: Bearer …); unset, to loopback callers only.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = {"en": "English", "es": "Español", "ar": "العربية"}
+
+
+class ConfigError(RuntimeError):
+    """A setting the app cannot start without, with what to do about it."""
+
+
+def settle(config):
+    """Fill the settings that depend on others, and refuse to start without a shared secret key.
+
+    Every web process on a shared database must sign sessions with the same key: a key
+    generated per machine would log people out at random and break CSRF tokens.
+    """
+    url = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if url and not url.startswith("sqlite") and not config.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY is not set. DATABASE_URL points at a shared database, so every web process "
+                          "must sign sessions with the same key: set SECRET_KEY to a long random string, e.g. "
+                          "python -c 'import secrets; print(secrets.token_hex(32))'")
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"

@@ -72,6 +72,10 @@ class RedisBackend:
         return [job_id for job_id, status in zip(job_ids, statuses, strict=True)
                 if status is None or status.decode() not in LIVE]
 
+    def depth(self):
+        """Jobs waiting on the queue (not those running); raises if Redis does not answer."""
+        return self.queue.count
+
     def _enqueue(self, func, args, job_id):
         self.queue.enqueue_call(func, args=args, job_id=job_id, unique=job_id is not None,
                                 result_ttl=60, failure_ttl=24 * 3600, timeout=120)
@@ -115,6 +119,10 @@ class InProcessBackend:
     def missing(self, job_ids):
         with self._lock:
             return [job_id for job_id in job_ids if job_id not in self.live]
+
+    def depth(self):
+        """Jobs waiting or running in this process."""
+        return self.jobs.unfinished_tasks
 
     def start_sweeping(self):
         """Also run the sweep every SWEEP_SECONDS (offer expiry, waves, stranded work); idempotent."""

@@ -24,13 +24,17 @@ def run_pending(work_id):
 def sweep():
     """Expire overdue offers, queue the next waves, and put back on the queue any work lost from it.
 
-    Returns how many work items it enqueued.
+    Returns how many work items it enqueued; 0 when another sweep was running.
     """
     try:
-        work_ids, notices = background.sweep(utcnow())
+        swept = background.sweep(utcnow())
         edge.commit()  # and the edge enqueues the new work
     finally:
         db.session.remove()
+    if swept is None:
+        log.info("another sweep is running: this one skipped")
+        return 0
+    work_ids, notices = swept
     send(notices)
     return len(work_ids) + requeue_lost()
 

@@ -22,6 +22,8 @@ from aid.services import (
     work,
 )
 
+SWEEP_LOCK = 0x41494453  # the advisory lock key that only the sweep takes ("AIDS" in ASCII)
+
 
 def perform(work_id, now):
     """Do one pending row: locate and match its need. Returns notices to send after commit."""
@@ -37,10 +39,13 @@ def perform(work_id, now):
 def sweep(now):
     """The periodic round: purge, check-ins, expired offers, next waves, escalations.
 
-    Returns (ids of the new work, notices to send after the commit); the new work is
-    enqueued by the edge once the commit is made. Work lost from the queue is found by
-    `work.due` and the queue's own answer, not here.
+    Returns (ids of the new work, notices to send after the commit), or None when another
+    sweep is running (on any process or host): one at a time, whatever queued or called it.
+    The new work is enqueued by the edge once the commit is made. Work lost from the queue is
+    found by `work.due` and the queue's own answer, not here.
     """
+    if not _only_sweep():
+        return None
     retention.purge(now)
     sms_intake.purge(now)  # requests whose place never came
     needs.ask_if_still_needed(now)
@@ -53,6 +58,17 @@ def sweep(now):
         created += [item.id for item in matching.needs_near(volunteer, now)]
     escalated, notices = escalation.escalate_due(now)
     return created + [item.id for item in escalated], notices
+
+
+def _only_sweep():
+    """Take the sweep's lock for this transaction; False if another transaction holds it.
+
+    PostgreSQL: an advisory lock, released by the commit or rollback, shared by every worker,
+    web process, cron job and host on the database. SQLite: one writer at a time already.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return True
+    return db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(SWEEP_LOCK)))
 
 
 def _expire_offers(now):

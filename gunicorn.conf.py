@@ -1,0 +1,20 @@
+"""gunicorn in production: `gunicorn -c gunicorn.conf.py app:app`, the Procfile's `web` line.
+
+Threads, not one request per process: coordinators' boards poll every two seconds, and a
+sync worker busy with one slow board keeps everyone else (someone asking for help) waiting
+behind it. With gthread each process serves WEB_THREADS requests at once, so cheap polls and
+posts pass a slow render. Every setting comes from the environment; honcho sets PORT.
+"""
+import os
+
+bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes: about one per core
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))  # SQLAlchemy's pool (5 + 10 overflow) covers them
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))  # a request stuck this long restarts its worker
+graceful_timeout = 20
+keepalive = 5  # seconds a polling browser's connection stays open between polls
+accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout; off by default (one line a poll)
+errorlog = "-"
+proc_name = "aid-web"
+
