@@ -179,13 +179,15 @@ def test_typed_places_prefer_this_country_and_say_when_only_the_town_is_known(ap
     post_need(client, lat=None, lon=None, address="3 Station Street Lewes BN7 2DA", details="B", same_anyway="yes")
     post_need(client, lat=None, lon=None, address="New Haven", details="C", same_anyway="yes")
     post_need(client, lat=None, lon=None, address="50.8801, 0.0123", details="D", same_anyway="yes")
+    post_need(client, lat=None, lon=None, address="Springfield", details="E", same_anyway="yes")
     drain(app)
     with app.app_context():
         found = {n.details: (n.place_label, n.location_exact, str(n.location_status))
                  for n in db.session.scalars(sa.select(Need))}
     assert found["A"] == ("Newhaven", False, "found")  # East Sussex, not Connecticut
     assert found["B"] == ("Lewes", False, "found")
-    assert found["C"][2] == "not_found"  # matched only towns far from every union
+    assert found["C"] == ("Newhaven", False, "found")  # the local spelling, not New Haven, Connecticut
+    assert found["E"][2] == "not_found"  # matched only towns far from every union
     assert found["D"] == ("50.88010, 0.01230", True, "found")
 
 
