@@ -71,7 +71,9 @@ def _upgrade(url):
 
     from aid import create_app
 
-    target_app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)})
+    # Only the migrations run there: the source's key satisfies the shared-database check.
+    target_app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+                             "SECRET_KEY": current_app.secret_key})
     with target_app.app_context():
         upgrade()
         db.engine.dispose()
