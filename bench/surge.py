@@ -20,7 +20,6 @@ redis-server starts on a free port. Progress goes to stderr; the last line of st
 Only the standard library is imported at the top: the workers import this module for `noop`.
 """
 import argparse
-import contextlib
 import hashlib
 import html
 import itertools
@@ -28,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -125,29 +123,10 @@ class Honcho:
         return self.log_path.read_text(errors="replace")
 
     def stop(self):
-        """SIGTERM to honcho alone (it stops its processes, then kills what is left); then any survivor."""
-        from tests.conftest import _descendants
+        from tests.conftest import stop_tree
 
-        family = {pid: _command(pid) for pid in _descendants(self.process.pid)}
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        for pid, command in family.items():  # one that outlived honcho, if still that very process
-            if command and _command(pid) == command:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+        stop_tree(self.process)
 
-
-def _command(pid):
-    """A process's command line, or None once it has gone."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
 
 
 def start_workers(env, directory, queue, count):

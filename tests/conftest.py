@@ -1,4 +1,5 @@
 """Fixtures: the app on SQLite and PostgreSQL (built by the real migrations), a private Redis."""
+import contextlib
 import os
 import shutil
 import signal
@@ -286,3 +287,27 @@ def at_once(calls, timeout=60):
         thread.join(timeout)
     assert not any(thread.is_alive() for thread in threads), "a thread hung"
     return results
+
+
+def stop_tree(process):
+    """SIGTERM to the parent alone (honcho stops its processes, then kills what is left); then any survivor."""
+    family = {pid: command_line(pid) for pid in _descendants(process.pid)}
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    for pid, command in family.items():  # one that outlived its parent, if still that very process
+        if command and command_line(pid) == command:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def command_line(pid):
+    """A process's command line, or None once it has gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None

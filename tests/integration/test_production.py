@@ -6,10 +6,8 @@ need from the ask form to a volunteer's accept over HTTP. The others pin the set
 make many processes behave as one: rate limits in Redis, the secret key, ProxyFix, the
 sweep's lock, /healthz and /metrics.
 """
-import contextlib
 import os
 import re
-import signal
 import subprocess
 import sys
 import uuid
@@ -29,7 +27,7 @@ from aid.extensions import db
 from aid.jobs.tasks import sweep
 from aid.models import Match, MatchState, User, Volunteer, utcnow
 from aid.services.background import SWEEP_LOCK
-from tests.conftest import ROOT, Database, _descendants, free_port, until
+from tests.conftest import ROOT, Database, _descendants, command_line, free_port, stop_tree, until
 from tests.factories import add_union, add_volunteer, need_form, post_need
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -59,23 +57,11 @@ class Profile:
 
     def commands(self):
         """The command line of every process honcho started, and theirs."""
-        found = (_command(pid) for pid in _descendants(self.process.pid))
+        found = (command_line(pid) for pid in _descendants(self.process.pid))
         return [command.replace(b"\0", b" ").decode() for command in found if command]
 
     def stop(self):
-        """SIGTERM to honcho alone (it stops its processes, then kills what is left); then any survivor."""
-        family = {pid: _command(pid) for pid in _descendants(self.process.pid)}
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        for pid, command in family.items():  # one that outlived honcho, if still that very process
-            if command and _command(pid) == command:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+        stop_tree(self.process)
 
 
 def _env(pg, redis_server, queue):
@@ -255,10 +241,3 @@ def test_a_sweep_waits_for_the_one_already_running(make, database):
     finally:
         holder.dispose()
 
-
-def _command(pid):
-    """A process's command line, or None once it has gone."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return None
