@@ -105,10 +105,16 @@ class Gazetteer:
             self._near_names = {circles: {r[0]: r[1:] for r in rows}}  # the unions change rarely: keep one set
         return self._near_names[circles]
 
+    def ready(self):
+        """Build the file if this version has none yet (about twenty seconds, once per machine); True if it was built."""
+        if self.path.exists():
+            return False
+        subprocess.run([sys.executable, "-m", "aid.adapters.gazetteer_build", self.country, str(self.path)],
+                       check=True)
+        return True
+
     def _connect(self):
-        if not self.path.exists():
-            subprocess.run([sys.executable, "-m", "aid.adapters.gazetteer_build", self.country, str(self.path)],
-                           check=True)
+        self.ready()
         return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
 
 

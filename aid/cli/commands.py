@@ -1,4 +1,4 @@
-"""flask aid seed | worker | match | purge | sweep | vapid-keys: running the app."""
+"""flask aid seed | places | worker | match | purge | sweep | vapid-keys: running the app."""
 import os
 
 import click
@@ -23,6 +23,18 @@ def seed(if_empty):
     click.echo(f"Demo data loaded. Log in at http://127.0.0.1:{port}/login with password 'demo-password':")
     for role, email, about in logins:
         click.echo(f"  {role:<12} {email:<26} {about}")
+
+
+@aid_cli.command("places")
+def places():
+    """Build the offline gazetteer's place index now, so no one's first lookup waits for it."""
+    from aid.adapters.geocoding import geocoding
+
+    ready = getattr(geocoding().geocoder, "ready", None)
+    if ready is None:
+        click.echo(f"GEOCODER={current_app.config['GEOCODER']}: no offline place index to build.")
+    elif ready():
+        click.echo("Place index built.")
 
 
 @aid_cli.command("worker")
