@@ -1,34 +1,41 @@
-"""The rq worker process: preloads the app, drops the inherited pool after each fork, sweeps.
+"""The rq worker process: runs each job itself (no fork per job), keeps its heartbeats, sweeps.
 
-The worker's own process never touches the database: it forks a work horse per job, and a
-horse forked while another thread of the parent held SQLite's lock would wait for good.
-The sweep is therefore a job like any other, queued by whichever worker finds it due.
+rq's default worker forks a work horse for every job: with the app preloaded that costs about
+a tenth of a second and a new database connection per job, and an offer is several jobs (the
+matching, then a message to each volunteer and to the person asking). Under a surge those
+forks took a whole core. This worker runs jobs in its own process, as rq's `SimpleWorker`
+does, with two things the fork gave for free: the database session is dropped after every
+job, and a thread keeps the job's heartbeat while it runs, so a job killed with its worker is
+seen as lost within HEARTBEAT_GRACE seconds rather than after its whole timeout.
 """
 import logging
 import math
+import threading
 import time
 
 import redis
 from flask import current_app
-from rq import Worker
+from rq import SimpleWorker
 from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
+from rq.worker import WorkerStatus
 
 from aid.extensions import db
 
 log = logging.getLogger(__name__)
 
-# The parent reports a running job every JOB_MONITORING seconds; a job not reported for
+# A running job's heartbeat goes every JOB_MONITORING seconds; a job not heard from for
 # HEARTBEAT_GRACE more (its worker was killed) counts as lost, and the sweep puts it back.
 JOB_MONITORING = 5
 HEARTBEAT_GRACE = 20
 RESTART_AFTER = 2  # seconds between a worker lost with Redis and the next one
 
 
-class AppWorker(Worker):
-    """An rq worker whose forked work horses get their own database connections."""
+class AppWorker(SimpleWorker):
+    """An rq worker that runs each job in its own process, with a heartbeat beside it."""
 
     max_connection_wait_time = 5.0  # rq's 60 s: after an outage, a worker would idle up to a minute
+    _heartbeats = None  # of the job running
 
     def __init__(self, *args, sweep_seconds=0, sweep=None, **kwargs):
         self.sweep_seconds, self.enqueue_sweep = sweep_seconds, sweep  # rq's __init__ reads dequeue_timeout
@@ -62,10 +69,55 @@ class AppWorker(Worker):
         except redis.exceptions.RedisError as error:
             log.warning("sweep not queued, Redis unavailable: %s", type(error).__name__)
 
-    def main_work_horse(self, job, queue):
-        # The parent's pooled connections must not be shared with the child.
-        db.engine.dispose(close=False)
-        super().main_work_horse(job, queue)
+    def execute_job(self, job, queue):
+        execution = self.prepare_execution(job)
+        self._heartbeats = Heartbeats(self, job, execution)
+        try:
+            self.perform_job(job, queue, execution)
+        finally:
+            self._heartbeats.stop()
+            db.session.remove()  # the next job starts afresh, as a forked one would
+        self.set_state(WorkerStatus.IDLE)
+
+    def handle_job_success(self, *args, **kwargs):
+        self._stop_heartbeats()  # before the job leaves the started registry: no beat may put it back
+        super().handle_job_success(*args, **kwargs)
+
+    def handle_job_failure(self, *args, **kwargs):
+        self._stop_heartbeats()
+        super().handle_job_failure(*args, **kwargs)
+
+    def _stop_heartbeats(self):
+        if self._heartbeats is not None:  # rq also fails jobs it never ran (a dependency failed)
+            self._heartbeats.stop()
+
+
+class Heartbeats:
+    """rq's heartbeats for one running job, every JOB_MONITORING seconds, until stopped.
+
+    What rq's forking worker does while it waits for its horse. `stop` returns only once no
+    beat is in flight, so none lands after the job has finished.
+    """
+
+    def __init__(self, worker, job, execution):
+        self.worker, self.job, self.execution = worker, job, execution
+        self.stopped, self.lock = threading.Event(), threading.Lock()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{job.id}", daemon=True)
+        self.thread.start()
+
+    def _beat(self):
+        while not self.stopped.wait(JOB_MONITORING):
+            with self.lock:
+                if self.stopped.is_set():
+                    return
+                try:
+                    self.worker.maintain_heartbeats(self.job, self.execution)
+                except redis.exceptions.RedisError as error:  # the next beat tries again; the grace covers one
+                    log.warning("heartbeat of job %s not sent: %s", self.job.id, type(error).__name__)
+
+    def stop(self):
+        with self.lock:
+            self.stopped.set()
 
 
 def run(burst=False, sweep=True):
