@@ -11,6 +11,7 @@ bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.env
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes: about one per core
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))  # SQLAlchemy's pool (5 + 10 overflow) covers them
+# Of these, board polls take BOARD_POLLS_AT_ONCE (4) at most; the rest stay free for people asking for help.
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))  # a request stuck this long restarts its worker
 graceful_timeout = 20
 keepalive = 5  # seconds a polling browser's connection stays open between polls

@@ -52,6 +52,14 @@ class Config:
     # Target time from posting to the first accept, by urgency: cards turn amber at half of
     # it and red past it, and a need unclaimed past it escalates to neighbouring unions.
     ACCEPT_TARGET_MINUTES = {"critical": 15, "high": 60, "normal": 240, "low": 1440}
+    # Board polls worked on at once in each web process; one more is told "nothing new" at once
+    # (it keeps its token and catches up next time), so polls never take every thread from
+    # people asking for help. Keep it under gunicorn's threads (WEB_THREADS, 8).
+    BOARD_POLLS_AT_ONCE = int(os.environ.get("BOARD_POLLS_AT_ONCE", "4"))
+    # How long a web process reuses the board's newest event before reading it again. In a surge
+    # events come many a second: every poll would read a new one and draw the board again for it.
+    # A coordinator sees a change this much later at most.
+    BOARD_FRESH_SECONDS = float(os.environ.get("BOARD_FRESH_SECONDS", "1"))
     # A typed place found farther than this from every union's area is treated as not found.
     MAX_PLACE_KM = float(os.environ.get("MAX_PLACE_KM", "60"))
     NEIGHBOUR_KM = float(os.environ.get("NEIGHBOUR_KM", "25"))  # unions this close are neighbours

@@ -41,6 +41,9 @@ NOOP_KEY = "bench:surge-noop"
 LEWES = (50.8740, 0.0088)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BOARD_URL = re.compile(r'id="board"[^>]*hx-get="([^"]+)"')
+VERSION = re.compile(r'id="board-version" name="v" value="([^"]+)"')
+BUSY = "X-Board-Busy"  # aid/web/board/live.py marks a poll it put off
+POLL_EVERY = 1.5  # seconds between one board's polls (hx-trigger="every 1500ms")
 STATIC = "/static/icon.svg"
 TIMEOUT = 10  # seconds a poll may take before it counts as an error (htmx polls again anyway)
 POST_TIMEOUT = 60  # a person asking for help waits longer: how long is measured, not cut short
@@ -199,22 +202,35 @@ class Web:
 
 
 class Poller:
-    """A coordinator's board as htmx polls it: the URL the last answer carried (?v=), HX-Request set."""
+    """Coordinators' boards as htmx polls them, each coordinator with the token its own board shows.
 
-    def __init__(self, web, cookies):
-        self.web, self.cookies = web, cookies
-        self.url, self.lock = "/board/", threading.Lock()
-        self.sizes = []
+    A browser polls `hx-get` with `hx-include="#board-version"`: the token of the cards it
+    shows travels as `?v=`, and each answer's out-of-band `#board-version` replaces it. A 204
+    (nothing new) keeps it. `coordinators` boards take turns, so every change is sent to each.
+    """
+
+    def __init__(self, web, cookies, coordinators):
+        self.web, self.cookies, self.lock = web, cookies, threading.Lock()
+        page = web.session().get(web.base + "/board/", cookies=cookies, timeout=POST_TIMEOUT).text
+        self.url = html.unescape(BOARD_URL.search(page).group(1))
+        self.tokens = [html.unescape(VERSION.search(page).group(1))] * coordinators
+        self.turns = itertools.count()
+        self.sizes = []  # bytes of each answer that carried changes
+        self.put_off = 0  # polls answered "nothing new" at once because the web process was busy with others
 
     def poll(self, _wall):
-        answer = self.web.session().get(self.web.base + self.url, cookies=self.cookies, timeout=TIMEOUT,
-                                        headers={"HX-Request": "true"})
+        turn = next(self.turns) % len(self.tokens)
+        answer = self.web.session().get(self.web.base + self.url, params={"v": self.tokens[turn]}, cookies=self.cookies,
+                                        timeout=TIMEOUT, headers={"HX-Request": "true"})
+        if BUSY in answer.headers:
+            with self.lock:
+                self.put_off += 1
         if answer.status_code == 200:
-            found = BOARD_URL.search(answer.text)
+            found = VERSION.search(answer.text)
             with self.lock:
                 self.sizes.append(len(answer.content))
                 if found:
-                    self.url = html.unescape(found.group(1))
+                    self.tokens[turn] = html.unescape(found.group(1))
         return answer.status_code
 
     def static(self, _wall):
@@ -321,7 +337,7 @@ def _rate(offered, claimed):
 
 def surge(args, env, directory, web, url, queue, cookies):
     """Posts at args.rate while the board is polled at args.poll_rate and a no-op job goes every second."""
-    poller = Poller(web, cookies)
+    poller = Poller(web, cookies, max(1, round(args.poll_rate * POLL_EVERY)))
     posts, polls, statics, floor = [], [], [], []
     stop = threading.Event()
     duration = args.needs / args.rate
@@ -355,7 +371,7 @@ def surge(args, env, directory, web, url, queue, cookies):
     floor_ms = [(done[i] - at) * 1000 for i, at in floor if i in done]
     return {"posts": posts, "polls": polls, "statics": statics, "first_offer_ms": first, "floor_ms": floor_ms,
             "never_offered": len(tokens) - len(offered), "floor_missing": len(floor) - len(floor_ms),
-            "board_bytes": poller.sizes}
+            "board_bytes": poller.sizes, "board_put_off": poller.put_off}
 
 
 def _post(web, index, posts, sent):
@@ -414,6 +430,7 @@ def summary(args, rates, result):
         "board_p50_ms": ms(polls, 50), "board_p99_ms": ms(polls, 99),
         "board_floor_p50_ms": ms(statics, 50), "board_floor_p99_ms": ms(statics, 99),
         "board_polls": len(result["polls"]), "board_renders": len(result["board_bytes"]),
+        "board_put_off": result["board_put_off"],
         "board_kb": round(sum(result["board_bytes"]) / max(1, len(result["board_bytes"])) / 1024, 1),
         "post_p50_ms": ms(took, 50), "post_p95_ms": ms(took, 95),
         "matched_per_s": {str(k): round(v, 2) for k, v in rates.items()},
@@ -486,7 +503,8 @@ def main():
           f"floor (empty job) p50 {out['first_offer_floor_p50_ms']} ms  p95 {out['first_offer_floor_p95_ms']} ms")
     print(f"  board poll            p50 {out['board_p50_ms']} ms  p99 {out['board_p99_ms']} ms   "
           f"floor (static file) p50 {out['board_floor_p50_ms']} ms  p99 {out['board_floor_p99_ms']} ms   "
-          f"{out['board_polls']} polls, {out['board_renders']} full renders of {out['board_kb']} KB")
+          f"{out['board_polls']} polls, {out['board_renders']} answers with changes ({out['board_kb']} KB each), "
+          f"{out['board_put_off']} put off while busy")
     print(f"  ask form answered     p50 {out['post_p50_ms']} ms  p95 {out['post_p95_ms']} ms")
     print(f"  matched per second    {out['matched_per_s']}  speedup K=2 {out['speedup_2_workers']}, "
           f"K=4 {out['speedup_4_workers']}")

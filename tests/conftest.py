@@ -69,6 +69,7 @@ def make_app(url, **config):
     settings = {
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SWEEP_SECONDS": 0, "REDIS_URL": None,
+        "BOARD_FRESH_SECONDS": 0,  # a poll right after a change sees it (tests/integration/test_board_live.py tests the wait)
     }
     settings.update(config)
     return create_app(settings)

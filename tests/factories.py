@@ -1,5 +1,8 @@
 """Factory functions for tests (call inside an app context); they commit, like a real request."""
 import re
+from contextlib import contextmanager
+
+import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import Coordinator, Skill, Union
@@ -65,3 +68,20 @@ def login(client, email, password=PASSWORD):
 
 def drain(app):
     assert app.extensions["aid_jobs"].drain(), "in-process jobs did not finish"
+
+
+@contextmanager
+def statements(app):
+    """The SQL run inside the block."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

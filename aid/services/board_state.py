@@ -33,6 +33,7 @@ class Snapshot:
     versions: dict = field(default_factory=dict)  # {need id: card version} of the cards shown
     late: dict = field(default_factory=dict)  # {need id: "late" | "soon" | ""} of the cards shown
     memo: dict = field(default_factory=dict)  # what the web layer drew from this snapshot, by language
+    cards: dict = field(default_factory=dict)  # {(language, need id): the card as drawn for this snapshot}
 
     def ids(self):
         return [row.id for _name, rows in self.columns for row in rows]

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import g, request
 from flask_login import AnonymousUserMixin
+from sqlalchemy.orm import joinedload
 
 from aid.extensions import db, login_manager
 from aid.models import User
@@ -63,7 +64,7 @@ def load_user(user_id):
         uid, version = (int(part) for part in user_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    user = db.session.get(User, uid, options=[joinedload(User.coordinator_of)])  # every page asks: one query
     if user is None or user.session_version != version:
         return None
     g.user = user

@@ -1,7 +1,6 @@
 """The read-only board API: who may call it, what it shows, ETags, JSON errors, and its OpenAPI document."""
 import re
 from collections import Counter
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import jsonschema_rs
@@ -17,7 +16,7 @@ from aid.models import Category, Escalation, Match, Need, NeedStatus, Urgency
 from aid.services import events
 from aid.web import api
 from tests.conftest import PASSWORD
-from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
+from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need, statements
 from tests.integration.test_exports import add_need
 
 ROSA, RITA, OTTO, VIC = (f"{n}@example.org" for n in ("rosa.coord", "rita.ringmer", "otto.other", "vic.volunteer"))
@@ -154,23 +153,6 @@ def test_needs_come_a_page_at_a_time_following_the_cursor_with_the_filters_kept(
     assert len(first["needs"]) == 7 and first["next_cursor"] is None  # all under the default page size
     for bad in ("limit=0", "limit=501", "limit=x", "cursor=abc", "cursor=-1", "limit=²"):
         assert_problem(rosa.get(f"/api/v1/needs?{bad}"), 400)
-
-
-@contextmanager
-def statements(app):
-    """The SQL run inside the block."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def test_needs_answer_304_without_reading_them_until_the_board_changes(app, world):

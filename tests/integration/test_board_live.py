@@ -9,7 +9,8 @@ from aid import edge
 from aid.extensions import db
 from aid.models import Match, Need, utcnow
 from aid.services import board_state, needs
-from tests.factories import LEWES, add_coordinator, add_union, add_volunteer, drain, login
+from aid.web.board import live
+from tests.factories import LEWES, add_coordinator, add_union, add_volunteer, drain, login, statements
 
 POLL = {"HX-Request": "true"}
 CARD = re.compile(r'<a class="card need[^"]*" id="need-(\d+)"')
@@ -165,3 +166,35 @@ def test_only_the_coordinators_own_needs_travel_in_a_poll(app):
     assert b"Brighton groceries" not in answer.data and answer.status_code in (200, 204)
     with app.app_context():
         assert db.session.get(Need, brighton_need).union_id is not None  # routed, to the other union
+
+
+def test_a_poll_finding_every_turn_taken_is_told_nothing_new_at_once_and_catches_up_next_time(app):
+    coordinator = _board(app)
+    token = _token(coordinator.get("/board/").get_data(as_text=True))
+    [need_id] = _add_needs(app, "Bread and milk")
+    turns = app.extensions[live.TURNS]
+    taken = [turns.acquire(blocking=False) for _ in range(app.config["BOARD_POLLS_AT_ONCE"])]
+    assert all(taken)
+    with statements(app) as sql:
+        put_off = _poll(coordinator, token)
+    assert put_off.status_code == 204 and put_off.headers[live.BUSY] == "1" and sql == []
+    assert coordinator.get("/board/").status_code == 200  # the page itself is not a poll: never put off
+    for _ in taken:
+        turns.release()
+    caught_up = [_poll(coordinator, token) for _ in range(app.config["BOARD_POLLS_AT_ONCE"] + 2)]
+    assert all(answer.status_code == 200 and live.BUSY not in answer.headers for answer in caught_up)  # turns given back
+    assert int(CARD.search(caught_up[0].get_data(as_text=True)).group(1)) == need_id
+
+
+def test_a_process_reads_the_newest_event_once_per_fresh_window_and_then_sends_the_change(app):
+    coordinator = _board(app)
+    token = _token(coordinator.get("/board/").get_data(as_text=True))
+    app.config["BOARD_FRESH_SECONDS"] = 3600
+    assert _poll(coordinator, token).status_code == 204  # reads the newest event, for the window
+    [need_id] = _add_needs(app, "Bread and milk")
+    with statements(app) as sql:
+        within = _poll(coordinator, token)
+    assert within.status_code == 204 and not any("events" in statement for statement in sql)
+    app.config["BOARD_FRESH_SECONDS"] = 0  # the window has passed
+    after = _poll(coordinator, token)
+    assert after.status_code == 200 and int(CARD.search(after.get_data(as_text=True)).group(1)) == need_id

@@ -12,14 +12,14 @@ from aid.services import board, matching, numbers, outbox_log, roster, skills
 from aid.services.access import coordinates
 from aid.services.coordination import CLOSE_REASONS
 from aid.web.board import bp, live
-from aid.web.htmx import render, tag, unchanged, wants_fragment
+from aid.web.htmx import render, tag, unchanged
 from aid.web.params import query_int
 
 
 @bp.get("/")
 def index():
     unions, now = board.union_ids(current_user), utcnow()
-    if wants_fragment() and "v" in request.args:
+    if live.is_poll():
         return live.poll(unions, _filters, now)
     choices = _filter_choices()
     filters = _filters(choices)
