@@ -94,6 +94,29 @@ def test_dropping_a_skill_or_range_withdraws_the_offer_and_asks_someone_else(mak
         assert set(_offers()) == {"cat.cole@example.org", "dan.dale@example.org"}  # nobody else is left to ask
 
 
+def test_those_withdrawn_when_the_place_filled_are_asked_again_when_it_is_given_back(app, client):
+    with app.app_context():
+        add_union()
+        for i, name in enumerate(["Ann Able", "Bob Baker", "Cat Cole"]):
+            add_volunteer(name, lat=50.874 + i * 0.004)
+    post_need(client, details="Bread")
+    drain(app)
+    with app.app_context():
+        first = _offers()
+    ann = login_as(app, "ann.able@example.org")
+    assert ann.post(f"/me/offers/{first['ann.able@example.org'][0]}/accept").status_code == 303
+    drain(app)
+    with app.app_context():
+        assert _offers() == {}  # Bob and Cat: "went to someone else"
+    assert ann.post(f"/me/tasks/{first['ann.able@example.org'][0]}/release", data={"reason": "Car broke"}).status_code == 303
+    drain(app)
+    with app.app_context():
+        assert _offers() == {e: first[e] for e in ("bob.baker@example.org", "cat.cole@example.org")}  # Ann gave it back
+        told = db.session.scalars(sa.select(OutboxMessage.kind).where(
+            OutboxMessage.match_id == first["bob.baker@example.org"][0]).order_by(OutboxMessage.id)).all()
+        assert told == ["offer", "taken", "offer"]  # and told so again
+
+
 def _untick_available(app):
     form = {k: v for k, v in PROFILE.items() if k != "on_duty"}
     assert login_as(app, "ann.able@example.org").post("/me/profile", data=form).status_code == 303
