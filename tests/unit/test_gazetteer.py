@@ -67,6 +67,16 @@ def test_villages_without_postcodes_of_their_own_are_found_within_2km(gazetteer,
     assert found is not None and haversine_km(found.latitude, found.longitude, *VILLAGES[village]) <= 2
 
 
+def test_the_demo_union_pins_by_hand_only_the_villages_the_gazetteer_cannot_place(gazetteer):
+    from aid.services.demo_places import VILLAGES as PINNED
+
+    placed = {village for village, point in VILLAGES.items()
+              if (found := gazetteer.geocode(village, near=near_to(LEWES)))
+              and haversine_km(found.latitude, found.longitude, *point) <= 2}
+    assert set(PINNED) == set(VILLAGES) - placed == UNPOSTCODED
+    assert all(haversine_km(*PINNED[village], *VILLAGES[village]) < 0.5 for village in PINNED)
+
+
 def test_a_town_geonames_has_is_not_added_again_from_postcodes(gazetteer):
     gazetteer.geocode("Lewes")  # builds the file if need be
     with closing(sqlite3.connect(gazetteer.path)) as conn:
