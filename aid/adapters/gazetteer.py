@@ -51,14 +51,15 @@ class Areas:
 class Gazetteer:
     """Same `geocode(query)` shape as a geopy geocoder, plus `near` for the unions' areas.
 
-    The words that name a place are tried from the end ("3 Station Street, Lewes BN7 2DA" →
-    Lewes; words with digits are skipped), three words, then two, then one. Among places of
-    one name, the ranking is: inside or within LOCAL_KM of a union's area (`near`, an
-    Areas), then the preferred country, then the most populous. In order, the answer is:
-    a local place named exactly by any of the words; else a local place whose name is
-    SIMILAR to some of them (another spelling or a typo: "Burjasot", "Ringmere"); else the
-    first place found anywhere. The result is that place's centre, so it is marked as a town
-    (not an exact point).
+    Words with digits are skipped; the whole of the other words is tried first, then the
+    words from the end ("3 Station Street, Lewes BN7 2DA" → Lewes), three words, then two,
+    then one. Among places of one name, the ranking is: inside or within LOCAL_KM of a
+    union's area (`near`, an Areas), then the preferred country, then the most populous. In
+    order, the answer is: a local place named exactly by any of the words; else a local
+    place whose name is SIMILAR to some of them (another spelling or a typo: "Burjasot",
+    "Ringmere"); else the place named by the whole text, however far; else, only when no
+    `near` is given, the first place some of the words name. The result is that place's
+    centre, so it is marked as a town (not an exact point).
     """
 
     def __init__(self, country, cache_dir):
@@ -68,14 +69,18 @@ class Gazetteer:
 
     def geocode(self, query, exactly_one=True, near=None):
         words = [w for w in WORDS.split(query or "") if w and not any(c.isdigit() for c in w)]
-        phrases = [p for p in dict.fromkeys(key(p) for p in _phrases(words)) if p]
+        whole = key(" ".join(words))
+        phrases = [p for p in dict.fromkeys([whole, *(key(p) for p in _phrases(words))]) if p]
         first = None
         with self._connect() as conn:
             for phrase in phrases:
                 place = self._best(conn, phrase, near)
                 if place and near and near.local(place[1], place[2]):
                     return _found(place, exactly_one)
-                first = first or place
+                if phrase == whole or not near:
+                    # Near a union, a far place named by only some of the words is a namesake of a
+                    # word ("Borj Hammoud" → Borj, in Iran): not found beats a confident wrong place.
+                    first = first or place
             if near and (alike := self._alike(conn, phrases, near)):
                 return _found(alike, exactly_one)
         return _found(first, exactly_one) if first else None

@@ -10,12 +10,14 @@ from aid.models import Volunteer
 
 
 def snooze(volunteer, hours, now):
-    """Off duty for a while; the sweep puts them back on when it ends."""
+    """Off duty for a while; the sweep puts them back on when it ends. True if they were on duty."""
+    was_on = volunteer.on_duty
     volunteer.on_duty, volunteer.snoozed_until = False, now + timedelta(hours=hours)
+    return was_on
 
 
 def apply(now):
-    """Bring on_duty in line with each volunteer's availability; returns who came on duty.
+    """Bring on_duty in line with each volunteer's availability; returns (who came on duty, who went off).
 
     A snooze that ended puts the volunteer back on duty; a passed "until" takes them off;
     a weekly schedule (days and hours, local time) decides on its own for those who set one.
@@ -23,17 +25,20 @@ def apply(now):
     woke = db.session.scalars(sa.select(Volunteer).where(Volunteer.snoozed_until <= now)).all()
     for volunteer in woke:
         volunteer.on_duty, volunteer.snoozed_until = True, None
+    went_off = []
     for volunteer in db.session.scalars(sa.select(Volunteer).where(Volunteer.on_duty_until <= now)):
+        if volunteer.on_duty:
+            went_off.append(volunteer)
         volunteer.on_duty, volunteer.on_duty_until = False, None
     scheduled = db.session.scalars(sa.select(Volunteer).where(
         Volunteer.schedule_days != "", Volunteer.snoozed_until.is_(None))).all()
     local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
     for volunteer in scheduled:
         inside = in_schedule(volunteer, local.weekday(), local.hour * 60 + local.minute)
-        if inside and not volunteer.on_duty:
-            woke.append(volunteer)
+        if inside != volunteer.on_duty:
+            (woke if inside else went_off).append(volunteer)
         volunteer.on_duty = inside
-    return woke
+    return woke, [v for v in dict.fromkeys(went_off) if not v.on_duty]
 
 
 def in_schedule(volunteer, weekday, minute):

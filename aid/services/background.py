@@ -12,6 +12,7 @@ from aid.services import (
     delivery,
     escalation,
     events,
+    follow,
     locating,
     matching,
     needs,
@@ -54,8 +55,11 @@ def sweep(now):
     created += [work.add(need).id for need in things_sweep.expire_holds(now)]  # unconfirmed holds: look again
     things_sweep.release_closed(now)  # a closed request's things are free again
     things_sweep.bring_helpers_own(now)  # a volunteer who took a need brings the thing they lend
-    for volunteer in availability.apply(now):  # just came on duty: open needs nearby, at once
+    woke, went_off = availability.apply(now)
+    for volunteer in woke:  # just came on duty: open needs nearby, at once
         created += [item.id for item in matching.needs_near(volunteer, now)]
+    for volunteer in went_off:  # their hours ended: the offers they left unanswered go to others
+        created += [item.id for item in follow.off_duty(volunteer)]
     escalated, notices = escalation.escalate_due(now)
     return created + [item.id for item in escalated], notices
 

@@ -9,10 +9,10 @@ from aid.matching.batch import batch_assign
 from aid.matching.geo import haversine_km
 from aid.matching.reasons import Reasons
 from aid.matching.waves import offer_minutes
-from aid.models import EventKind, LocationStatus, Match, MatchState, Need, NeedStatus, Volunteer
+from aid.models import EventKind, LocationStatus, Need, NeedStatus, Volunteer
 from aid.services import events, outbox
 from aid.services.candidates import load_on_duty, load_skill_tree
-from aid.services.matching import matched, need_info
+from aid.services.matching import ASKED, matched, need_info, reopen
 
 
 def offer_backlog(now):
@@ -28,7 +28,7 @@ def offer_backlog(now):
     notices = []
     for union_id in sorted({n.union_id for n in backlog}):
         needs = {n.id: n for n in backlog if n.union_id == union_id and n.open_slots}
-        infos = [need_info(n, matched(n)) for n in needs.values()]
+        infos = [need_info(n, matched(n, ASKED)) for n in needs.values()]
         volunteers = {v.id: v for v in load_on_duty(db.session, now, union_id)}
         by_id = {i.id: i for i in infos}
         for assignment in batch_assign(infos, list(volunteers.values()), tree, now):
@@ -41,11 +41,9 @@ def _offer(need, info, assignment, volunteers, explain, now):
     volunteer = volunteers[assignment.volunteer_id]
     slot = next(s for s in info.slots if s.id == assignment.slot_id)
     km = haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon)
-    match = Match(need_id=need.id, slot_id=slot.id, volunteer_id=volunteer.id, state=MatchState.OFFERED,
-                  score=assignment.score, distance_km=km, offered_at=now, wave=0,
-                  reasons=[r.dump() for r in explain(volunteer, slot, km)],
-                  expires_at=now + timedelta(minutes=offer_minutes(str(need.urgency))))
-    db.session.add(match)
+    match = reopen(need, volunteer.id, slot_id=slot.id, score=assignment.score, distance_km=km, offered_at=now,
+                   wave=0, reasons=[r.dump() for r in explain(volunteer, slot, km)],
+                   expires_at=now + timedelta(minutes=offer_minutes(str(need.urgency))))
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING
     events.record(need, EventKind.OFFERED, "Offered in the backlog run after a surge", now=now)

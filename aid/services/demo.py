@@ -45,7 +45,7 @@ def seed(if_empty=False):
     db.session.add_all([region, union])
     _skills()
     db.session.flush()
-    demo_places.add(union)  # villages the gazetteer lacks, pinned as a coordinator would
+    demo_places.add(union)  # the villages the gazetteer cannot place, pinned as a coordinator would
     logins = [("coordinator", _coordinator(union), "sees the board of Lewes Mutual Aid")]
     rng = random.Random(7)
     for name, skills, max_km, languages, vehicle in VOLUNTEERS:

@@ -1,4 +1,4 @@
-"""Offers follow every change: a slot filled, a volunteer vetted or edited, a need edited.
+"""Offers follow every change: a slot filled, a volunteer vetted, edited or off duty, a need edited.
 
 Each function flushes and leaves the commit to the edge; matching it asks for is a pending
 work row (aid.services.work), enqueued only once the change is committed.
@@ -18,6 +18,7 @@ from aid.services.candidates import load_skill_tree
 FILLED = "filled"  # every place of the need was taken
 SLOT_TAKEN = "slot_taken"  # the places this volunteer could fill were taken; others, needing other skills, are open
 NO_LONGER_FITS = "no_longer_fits"  # the volunteer changed skills, range or base and can no longer take it
+OFF_DUTY = "off_duty"  # the volunteer went off duty: unticked "available", snoozed, or their hours ended
 TOLD = (FILLED, SLOT_TAKEN)
 SHOWN_FOR = timedelta(hours=12)  # how long after it was offered a withdrawn offer stays listed, with its note
 # Need fields whose change alters who is asked, or how many at once.
@@ -65,16 +66,41 @@ def after_vetting(volunteer, now):
     return matching.needs_near(volunteer, now, categories=frozenset(SENSITIVE_CATEGORIES))
 
 
-def after_profile(volunteer, now):
+def after_profile(volunteer, now, went_off=False):
     """They changed skills, range, base or duty: withdraw offers they can no longer take, match those
-    needs again, and every open need now within reach."""
-    tree, queued = load_skill_tree(db.session), []
-    for match in db.session.scalars(sa.select(Match).where(
-            Match.volunteer_id == volunteer.id, Match.state == MatchState.OFFERED)).all():
-        if not _still_fits(volunteer, match, tree):
-            match.state, match.note = MatchState.WITHDRAWN, NO_LONGER_FITS
+    needs again, and every open need now within reach. `went_off`: they unticked "available"."""
+    if went_off:
+        return off_duty(volunteer)
+    tree = load_skill_tree(db.session)
+    unfit = [m for m in _offers_to(volunteer) if not _still_fits(volunteer, m, tree)]
+    return _withdraw(unfit, NO_LONGER_FITS) + matching.needs_near(volunteer, now)
+
+
+def off_duty(volunteer):
+    """They went off duty: withdraw the offers they have not answered and match those needs again, so
+    someone else is asked. The tasks they accepted stay theirs."""
+    return _withdraw(_offers_to(volunteer), OFF_DUTY)
+
+
+def _offers_to(volunteer):
+    return db.session.scalars(sa.select(Match).where(
+        Match.volunteer_id == volunteer.id, Match.state == MatchState.OFFERED).order_by(Match.id)).all()
+
+
+def _withdraw(offers, note):
+    """Withdraw these offers if still open and queue matching for their needs; returns the work.
+
+    A conditional update per offer: one the volunteer accepted a moment ago (in another tab, by
+    text) stays accepted. The volunteer made the change, so nobody tells them.
+    """
+    queued = []
+    for match in offers:
+        if db.session.execute(sa.update(Match).where(Match.id == match.id, Match.state == MatchState.OFFERED)
+                              .values(state=MatchState.WITHDRAWN, note=note)
+                              .execution_options(synchronize_session=False)).rowcount:
             queued.append(work.add(match.need))
-    return queued + matching.needs_near(volunteer, now)
+        db.session.refresh(match)
+    return queued
 
 
 def _still_fits(volunteer, match, tree):

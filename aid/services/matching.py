@@ -18,6 +18,10 @@ from aid.services.escalation import allowed_unions
 
 # Volunteers with one of these on a need are not asked again (they said no or gave it back).
 REFUSED = (MatchState.DECLINED, MatchState.RELEASED, MatchState.EXPIRED)
+# The matcher skips volunteers with a match in one of these: asked already, holding it, done, or
+# REFUSED. A withdrawn offer is no answer (the place went to someone else, they went off duty or
+# no longer fitted): once eligible again they are asked again, on the same row (`reopen`).
+ASKED = tuple(state for state in MatchState if state != MatchState.WITHDRAWN)
 
 
 def lock_need(need_id):
@@ -38,7 +42,7 @@ def match_need(need, now):
         return []
     if not need.open_slots:
         return []
-    shortlist = _rank(need, now, excluded=matched(need))
+    shortlist = _rank(need, now, excluded=matched(need, ASKED))
     outstanding = Counter(m.slot_id for m in need.matches if m.state == MatchState.OFFERED)
     wave = plan_wave(shortlist, outstanding, wave_size(need.urgency))
     if wave:
@@ -120,16 +124,27 @@ def matched(need, states=None):
     return frozenset(db.session.scalars(query))
 
 
+def reopen(need, volunteer_id, **fields):
+    """An open offer of the need to the volunteer (Match `fields` set): their withdrawn match reopened
+    (one match per volunteer per need), else a new one."""
+    match = db.session.scalar(sa.select(Match).where(
+        Match.need_id == need.id, Match.volunteer_id == volunteer_id, Match.state == MatchState.WITHDRAWN))
+    if match is None:
+        match = Match(need_id=need.id, volunteer_id=volunteer_id)
+        db.session.add(match)
+    for name, value in dict(state=MatchState.OFFERED, note="", eta="", responded_at=None, **fields).items():
+        setattr(match, name, value)
+    return match
+
+
 def _offer(need, wave, now):
     expires = now + timedelta(minutes=offer_minutes(need.urgency))
     number = max((m.wave for m in need.matches), default=0) + 1
     matches = [
-        Match(need_id=need.id, slot_id=c.slot_id, volunteer_id=c.volunteer_id, state=MatchState.OFFERED,
-              score=c.score, distance_km=c.distance_km, reasons=[r.dump() for r in c.reasons],
-              wave=number, offered_at=now, expires_at=expires)
+        reopen(need, c.volunteer_id, slot_id=c.slot_id, score=c.score, distance_km=c.distance_km,
+               reasons=[r.dump() for r in c.reasons], wave=number, offered_at=now, expires_at=expires)
         for c in wave
     ]
-    db.session.add_all(matches)
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING
     events.record(need, EventKind.OFFERED, f"Offered to {len(matches)} volunteer(s), wave {number}", now=now)

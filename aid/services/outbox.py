@@ -107,7 +107,9 @@ def _rank(person, channel):
 
 def _store(kind, person, channel, to, *, need=None, match=None, match_id=None, args, key, code=None):
     match_id = match.id if match is not None else match_id
-    base = key or f"{kind}:{need.id if need else '-'}:{match_id or '-'}:{person.audience}:{person.user_id or to}"
+    # A match offered again (after a withdrawal) is a new offer: its messages are new ones too.
+    offered = f"@{match.offered_at:%Y%m%d%H%M%S%f}" if match is not None and match.offered_at else ""
+    base = key or f"{kind}:{need.id if need else '-'}:{match_id or '-'}{offered}:{person.audience}:{person.user_id or to}"
     full_key = f"{base}:{channel or 'none'}"
     if db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.key == full_key)) is not None:
         return None

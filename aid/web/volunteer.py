@@ -54,8 +54,9 @@ def offers():
 @bp.post("/snooze")
 def snooze():
     """Not now: off duty for a few hours, back on by itself."""
-    hours = request.form.get("hours", "")
-    availability.snooze(current_user.volunteer, int(hours) if hours in {"1", "4", "12"} else 1, utcnow())
+    hours, me = request.form.get("hours", ""), current_user.volunteer
+    if availability.snooze(me, int(hours) if hours in {"1", "4", "12"} else 1, utcnow()):
+        follow.off_duty(me)  # the offers they have not answered go to others
     edge.commit()
     flash(_("Snoozed. We won't ask you until then; you'll be available again by yourself."), "ok")
     return go(url_for("volunteer.offers"))
@@ -159,9 +160,11 @@ def message(match_id):
 def profile():
     me = current_user.volunteer
     form = _profile_form(me)
+    was_on_duty = me.on_duty
     if form.validate_on_submit():
         if _save_profile(me, form):
-            follow.after_profile(me, utcnow())  # offers follow: withdrawn if no longer theirs, new ones matched
+            # offers follow: withdrawn if no longer theirs (or they went off duty), new ones matched
+            follow.after_profile(me, utcnow(), went_off=was_on_duty and not me.on_duty)
             edge.commit()
             flash(_("Saved."), "ok")
             return go(url_for("volunteer.offers"))

@@ -2,6 +2,7 @@
 matching (after the commit, through the real rq worker), and volunteers hear kindly what happened."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 from redis import Redis
@@ -91,6 +92,74 @@ def test_dropping_a_skill_or_range_withdraws_the_offer_and_asks_someone_else(mak
     run_worker(database.url, redis_server.url, queue="test-drop")
     with app.app_context():
         assert set(_offers()) == {"cat.cole@example.org", "dan.dale@example.org"}  # nobody else is left to ask
+
+
+def test_those_withdrawn_when_the_place_filled_are_asked_again_when_it_is_given_back(app, client):
+    with app.app_context():
+        add_union()
+        for i, name in enumerate(["Ann Able", "Bob Baker", "Cat Cole"]):
+            add_volunteer(name, lat=50.874 + i * 0.004)
+    post_need(client, details="Bread")
+    drain(app)
+    with app.app_context():
+        first = _offers()
+    ann = login_as(app, "ann.able@example.org")
+    assert ann.post(f"/me/offers/{first['ann.able@example.org'][0]}/accept").status_code == 303
+    drain(app)
+    with app.app_context():
+        assert _offers() == {}  # Bob and Cat: "went to someone else"
+    assert ann.post(f"/me/tasks/{first['ann.able@example.org'][0]}/release", data={"reason": "Car broke"}).status_code == 303
+    drain(app)
+    with app.app_context():
+        assert _offers() == {e: first[e] for e in ("bob.baker@example.org", "cat.cole@example.org")}  # Ann gave it back
+        told = db.session.scalars(sa.select(OutboxMessage.kind).where(
+            OutboxMessage.match_id == first["bob.baker@example.org"][0]).order_by(OutboxMessage.id)).all()
+        assert told == ["offer", "taken", "offer"]  # and told so again
+
+
+def _untick_available(app):
+    form = {k: v for k, v in PROFILE.items() if k != "on_duty"}
+    assert login_as(app, "ann.able@example.org").post("/me/profile", data=form).status_code == 303
+
+
+def _snooze(app):
+    assert login_as(app, "ann.able@example.org").post("/me/snooze", data={"hours": "4"}).status_code == 303
+
+
+def _hours_end(app):
+    with app.app_context():
+        ann = db.session.scalar(sa.select(Volunteer).where(Volunteer.user.has(email="ann.able@example.org")))
+        ann.on_duty_until = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        from aid.jobs.tasks import sweep
+
+        sweep()
+
+
+@pytest.mark.parametrize("go_off_duty", [_untick_available, _snooze, _hours_end])
+def test_going_off_duty_withdraws_open_offers_asks_someone_else_and_keeps_accepted_tasks(app, client, go_off_duty):
+    with app.app_context():
+        add_union()
+        for i, name in enumerate(["Ann Able", "Bob Baker", "Cat Cole", "Dan Dale", "Eve East"]):
+            add_volunteer(name, lat=50.874 + i * 0.004)  # Dan and Eve are furthest: not in a first wave
+    post_need(client, details="Bread")
+    drain(app)
+    with app.app_context():
+        task = _offers()["ann.able@example.org"][0]
+    assert login_as(app, "ann.able@example.org").post(f"/me/offers/{task}/accept").status_code == 303
+    post_need(client, details="A lift to the shop", contact_phone="01273 471600")
+    drain(app)
+    with app.app_context():
+        asked = _offers()
+        assert set(asked) == {"ann.able@example.org", "bob.baker@example.org", "cat.cole@example.org"}
+    go_off_duty(app)
+    with app.app_context():  # withdrawn in the same transaction; the replacement waits for the job
+        offer = db.session.get(Match, asked["ann.able@example.org"][0])
+        assert (offer.state, offer.note) == (MatchState.WITHDRAWN, "off_duty")
+        assert db.session.get(Match, task).state == MatchState.ACCEPTED  # her task stays hers
+    drain(app)
+    with app.app_context():
+        assert set(_offers()) == {"bob.baker@example.org", "cat.cole@example.org", "dan.dale@example.org"}
 
 
 def login_as(app, email):

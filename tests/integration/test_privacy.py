@@ -154,7 +154,7 @@ def two_unions(app):
 
 
 def unplaced_need(app, client, phone):
-    """A need typed as "17 Cliffe High Street" (no town): the gazetteer places it far away (High Street, London)."""
+    """A need typed as "17 Cliffe High Street" (no town): no place near a union bears those words."""
     post_need(client, lat=None, lon=None, address="17 Cliffe High Street", contact_phone=phone,
               details=SECRETS["details"], contact_name=SECRETS["name"])
     drain(app)

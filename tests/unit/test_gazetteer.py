@@ -44,7 +44,7 @@ def share_within_2km(gazetteer):
 
 
 def test_places_around_seven_unions_are_found_no_worse_than_measured(gazetteer):
-    assert share_within_2km(gazetteer) >= 0.86  # 86.4 % when written: a regression fails here
+    assert share_within_2km(gazetteer) >= 0.868  # 86.8 % when written (204 of 235): a regression fails here
 
 
 @pytest.mark.xfail(strict=True, reason="still missed: GB places no full postcode names (Patcham, "
@@ -67,6 +67,16 @@ def test_villages_without_postcodes_of_their_own_are_found_within_2km(gazetteer,
     assert found is not None and haversine_km(found.latitude, found.longitude, *VILLAGES[village]) <= 2
 
 
+def test_the_demo_union_pins_by_hand_only_the_villages_the_gazetteer_cannot_place(gazetteer):
+    from aid.services.demo_places import VILLAGES as PINNED
+
+    placed = {village for village, point in VILLAGES.items()
+              if (found := gazetteer.geocode(village, near=near_to(LEWES)))
+              and haversine_km(found.latitude, found.longitude, *point) <= 2}
+    assert set(PINNED) == set(VILLAGES) - placed == UNPOSTCODED
+    assert all(haversine_km(*PINNED[village], *VILLAGES[village]) < 0.5 for village in PINNED)
+
+
 def test_a_town_geonames_has_is_not_added_again_from_postcodes(gazetteer):
     gazetteer.geocode("Lewes")  # builds the file if need be
     with closing(sqlite3.connect(gazetteer.path)) as conn:
@@ -87,8 +97,22 @@ def test_a_local_namesake_ranks_above_a_distant_one(gazetteer):
 def test_a_union_place_named_by_earlier_words_beats_a_distant_one_named_last(gazetteer):
     found = gazetteer.geocode("Ringmer, Street", near=near_to(LEWES))  # Street is in Somerset
     assert haversine_km(found.latitude, found.longitude, 50.893, 0.056) < 3
-    far = gazetteer.geocode("17 Cliffe High Street", near=near_to(LEWES))  # no Cliffe near Lewes: the last words
-    assert far.address == "High Street" and haversine_km(far.latitude, far.longitude, *LEWES[:2]) > 50  # in London
+
+
+def test_near_a_union_a_far_place_named_by_only_some_of_the_words_is_not_found(gazetteer):
+    beirut = near_to((33.8938, 35.5018, 50.0))
+    assert gazetteer.geocode("Borj Hammoud", near=beirut) is None  # not Borj, in Iran
+    assert gazetteer.geocode("Râs el Metn", near=beirut) is None  # not Rās, in India
+    assert gazetteer.geocode("17 Cliffe High Street", near=near_to(LEWES)) is None  # not London's High Street
+    anywhere = gazetteer.geocode("17 Cliffe High Street")  # without a union to be near, the last words still count
+    assert anywhere.address == "High Street" and haversine_km(anywhere.latitude, anywhere.longitude, *LEWES[:2]) > 50
+
+
+def test_a_far_place_bearing_the_whole_typed_name_is_still_found(gazetteer):
+    mexico = gazetteer.geocode("San Nicolás de los Ranchos")  # five words: the whole name is tried first
+    assert haversine_km(mexico.latitude, mexico.longitude, 19.07, -98.49) < 3
+    leipzig = gazetteer.geocode("Bad Lauchstädt", near=near_to(LEWES))
+    assert haversine_km(leipzig.latitude, leipzig.longitude, 51.39, 11.87) < 3
 
 
 def test_a_local_place_is_found_under_another_spelling_or_a_typo(gazetteer):
