@@ -449,7 +449,7 @@ def main():
     parser.add_argument("--board", type=int, default=300, help="open needs on the board before the surge")
     parser.add_argument("--volunteers", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2, help="rq workers during the surge")
-    parser.add_argument("--backlog", type=int, default=60, help="needs per K in the scaling phase (0: skip it)")
+    parser.add_argument("--backlog", type=int, default=300, help="needs per K in the scaling phase (0: skip it)")
     parser.add_argument("--scale", default="1,2,4", help="worker counts of the scaling phase")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the last first offer")
     args = parser.parse_args()
