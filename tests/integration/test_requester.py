@@ -136,17 +136,23 @@ def test_a_new_point_moves_the_need_and_withdraws_offers_it_is_now_beyond(app, c
         assert states == {near_id: (MatchState.WITHDRAWN, "no_longer_fits"), east_id: (MatchState.OFFERED, "")}
 
 
-def test_once_someone_has_accepted_the_place_is_no_longer_offered_for_change(app, client):
+def accepted_by_ann(app, client, **need):
+    """Post a need (with these fields) that Ann Able, the only volunteer, accepts; (token, match id, Ann's client)."""
     with app.app_context():
         add_union()
         add_volunteer("Ann Able")
-    token = post_need(client)
+    token = post_need(client, **need)
     drain(app)
     with app.app_context():
         match_id = db.session.scalar(sa.select(Match.id))
-    volunteer = app.test_client()
-    login(volunteer, "ann.able@example.org")
-    assert volunteer.post(f"/me/offers/{match_id}/accept").status_code == 303
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    assert ann.post(f"/me/offers/{match_id}/accept").status_code == 303
+    return token, match_id, ann
+
+
+def test_once_someone_has_accepted_the_place_is_no_longer_offered_for_change(app, client):
+    token = accepted_by_ann(app, client)[0]
     assert 'name="address"' not in client.get(f"/t/{token}/edit").get_data(as_text=True)
     client.post(f"/t/{token}/edit", data={**EDIT, "address": "Brighton", "lat": "50.82", "lon": "-0.14"})
     with app.app_context():
@@ -304,17 +310,8 @@ def test_the_requester_deletes_their_request_after_confirming_and_the_link_then_
     monkeypatch.setattr(Recorder, "sent", [])
     app = make(NOTIFIER="record")
     client = app.test_client()
-    with app.app_context():
-        add_union()
-        add_volunteer("Ann Able")
-    token = post_need(client, details="Key under the blue flowerpot", address="7 Cliffe High Street",
-                      contact_email="margaret@example.net", summary="Shopping, 10 min walk")
-    drain(app)
-    ann = app.test_client()
-    login(ann, "ann.able@example.org")
-    with app.app_context():
-        match_id = db.session.scalar(sa.select(Match.id))
-    ann.post(f"/me/offers/{match_id}/accept")
+    token, match_id, ann = accepted_by_ann(app, client, details="Key under the blue flowerpot", address="7 Cliffe High Street",
+                                           contact_email="margaret@example.net", summary="Shopping, 10 min walk")
     client.post(f"/t/{token}/messages", data={"body": "The gate code is 4821"})
     assert f"/t/{token}/delete" in client.get(f"/t/{token}").get_data(as_text=True)
     confirm = client.get(f"/t/{token}/delete")
