@@ -1,4 +1,5 @@
 """Offer waves: how many offers go out per open slot, and for how long."""
+from collections import Counter
 from collections.abc import Mapping
 
 from aid.matching.types import Candidate, Shortlist
@@ -19,19 +20,30 @@ def offer_minutes(urgency: str) -> int:
     return OFFER_MINUTES.get(urgency, OFFER_MINUTES["normal"])
 
 
-def plan_wave(shortlist: Shortlist, outstanding: Mapping[int, int], size: int) -> list[Candidate]:
-    """The next offers: top each slot up to `size` outstanding offers, best candidates first.
+def plan_wave(shortlist: Shortlist, offered: Mapping[int, int], size: int) -> list[Candidate]:
+    """The next offers: each slot's best `size` candidates, and the slot topped up to `size` offers out.
 
-    Walks the shortlist in its order (best first) and takes a candidate when its slot has
-    fewer than `size` offers out, counting `outstanding[slot_id]` (missing = 0) plus those
-    taken so far. A volunteer is taken at most once (the shortlist lists each once; repeats
-    are skipped). Volunteers already asked are excluded upstream by NeedInfo.excluded.
+    `offered` maps each volunteer holding an open offer on this need to its slot; they stay in
+    the shortlist (ranked with everyone else) but are never offered again. Walking the
+    shortlist in its order (best first), a candidate not yet offered is taken when
+    - they rank within the first `size` candidates of their slot, counting those already
+      offered: a volunteer who became eligible (ID checked, a skill added, a base moved) and
+      ranks within the wave joins the open wave at once, even when the slot already has `size`
+      offers out (offers made are never withdrawn here); or
+    - their slot has fewer than `size` offers out: those in `offered` (also those no longer
+      in the shortlist) plus those taken so far.
+    A volunteer is taken at most once (the shortlist lists each once; repeats are skipped).
+    Volunteers who refused, hold or finished it are excluded upstream by NeedInfo.excluded.
     """
-    out, taken, seen = [], dict(outstanding), set()
+    out, listed = [], set()
+    taken, ranked = Counter(offered.values()), Counter()  # offers out, and candidates seen, per slot
     for c in shortlist.candidates:
-        if c.volunteer_id in seen or taken.get(c.slot_id, 0) >= size:
+        if c.volunteer_id in listed:
             continue
-        seen.add(c.volunteer_id)
-        taken[c.slot_id] = taken.get(c.slot_id, 0) + 1
+        listed.add(c.volunteer_id)
+        position, ranked[c.slot_id] = ranked[c.slot_id], ranked[c.slot_id] + 1
+        if c.volunteer_id in offered or (position >= size and taken[c.slot_id] >= size):
+            continue
+        taken[c.slot_id] += 1
         out.append(c)
     return out

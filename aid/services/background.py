@@ -31,7 +31,8 @@ def perform(work_id, now):
     item = work.claim(work_id, now)
     if item is None:
         return []  # already done by an earlier delivery
-    locating.locate(item.need, now)
+    if locating.locate(item.need, now):
+        follow.after_locating(item.need)  # placed anew: offers made for an earlier place may no longer fit
     notices = matching.match_need(item.need, now)
     things_matching.match_things(item.need, now)  # hold a thing for each thing-slot (owners confirm)
     return notices

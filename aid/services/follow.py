@@ -22,7 +22,7 @@ OFF_DUTY = "off_duty"  # the volunteer went off duty: unticked "available", snoo
 TOLD = (FILLED, SLOT_TAKEN)
 SHOWN_FOR = timedelta(hours=12)  # how long after it was offered a withdrawn offer stays listed, with its note
 # Need fields whose change alters who is asked, or how many at once.
-MATCHING_FIELDS = frozenset({"urgency", "category", "language", "language_required", "max_km", "people"})
+MATCHING_FIELDS = frozenset({"urgency", "category", "language", "language_required", "max_km", "people", "place"})
 
 
 def open_slots(need_id):
@@ -103,13 +103,24 @@ def _withdraw(offers, note):
     return queued
 
 
+def after_locating(need):
+    """The need was placed again (its requester corrected the place): withdraw the open offers of
+    volunteers it is now beyond, or all of them when the new place was not found."""
+    for match in db.session.scalars(sa.select(Match).where(
+            Match.need_id == need.id, Match.state == MatchState.OFFERED)).all():
+        if not _reaches(match.volunteer, need):
+            match.state, match.note = MatchState.WITHDRAWN, NO_LONGER_FITS
+
+
 def _still_fits(volunteer, match, tree):
-    need = match.need
+    return _reaches(volunteer, match.need) and bool(fillable(volunteer, open_slots(match.need_id), tree))
+
+
+def _reaches(volunteer, need):
     if volunteer.lat is None or need.lat is None:
         return False
     reach = min(volunteer.max_km, MAX_TRAVEL_KM, need.max_km or MAX_TRAVEL_KM)
-    return haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= reach and bool(
-        fillable(volunteer, open_slots(need.id), tree))
+    return haversine_km(need.lat, need.lon, volunteer.lat, volunteer.lon) <= reach
 
 
 def after_edit(need, changed):

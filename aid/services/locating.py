@@ -29,13 +29,25 @@ def place(need, lat, lon, label="", exact=True):
     need.union_id = union.id if union else None
 
 
+def move(need, address, lat=None, lon=None):
+    """The requester corrected the place (a new typed place, or a point from their phone or a pin):
+    forget the old one and leave it to `locate`, in the job, as for a new need. False when unchanged."""
+    new_point = lat is not None and (lat, lon) != (need.lat, need.lon)
+    if not new_point and (not address or address == need.address):
+        return False
+    lat, lon = (lat, lon) if new_point else (None, None)  # new text alone is looked up afresh
+    need.address, need.lat, need.lon = address, lat, lon
+    need.place_label, need.location_status = "", LocationStatus.PENDING
+    return True
+
+
 def locate(need, now):
-    """Geocode a typed address (in a job, never while a person waits)."""
+    """Geocode a typed address (in a job, never while a person waits); True when it tried (the place was pending)."""
     if need.location_status != LocationStatus.PENDING:
-        return
+        return False
     if need.located:
         place(need, need.lat, need.lon)
-        return
+        return True
     found = far = find(need.address)
     if found is not None and not near_a_union(found.lat, found.lon):
         events.record(need, EventKind.LOCATION_NOT_FOUND, f"The typed place matched {found.label}, far from every union",
@@ -47,10 +59,11 @@ def locate(need, now):
         need.union_id = receiver.id if receiver else None
         events.record(need, EventKind.LOCATION_NOT_FOUND, "Could not find the typed place on the map; it goes to "
                       + (receiver.name if receiver else "no union (none is set up)"), now=now)
-        return
+        return True
     place(need, found.lat, found.lon, found.label, found.exact)
     precision = "exact point" if found.exact else "town centre only"
     events.record(need, EventKind.LOCATED, f"Placed at {found.label} ({precision})", now=now)
+    return True
 
 
 def find(text, prefer=()):

@@ -1,5 +1,4 @@
 """Run the matching engine for a need and persist its offers; build shortlists for the board."""
-from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
@@ -36,19 +35,23 @@ def lock_need(need_id):
 
 
 def match_need(need, now):
-    """Offer the need's open slots to the next wave of ranked volunteers; returns notices."""
+    """Offer the need's open slots to the next wave of ranked volunteers; returns notices.
+
+    Those holding an open offer are ranked with the others, so that someone who just became
+    eligible and ranks within the wave joins it at once (aid.matching.waves.plan_wave).
+    """
     need = lock_need(need.id)
     if need is None or need.status.is_closed or need.location_status != LocationStatus.FOUND:
         return []
     if not need.open_slots:
         return []
-    shortlist = _rank(need, now, excluded=matched(need, ASKED))
-    outstanding = Counter(m.slot_id for m in need.matches if m.state == MatchState.OFFERED)
-    wave = plan_wave(shortlist, outstanding, wave_size(need.urgency))
+    offered = {m.volunteer_id: m.slot_id for m in need.matches if m.state == MatchState.OFFERED}
+    shortlist = _rank(need, now, excluded=matched(need, ASKED) - offered.keys())
+    wave = plan_wave(shortlist, offered, wave_size(need.urgency))
     if wave:
-        return _offer(need, wave, now)
+        return _offer(need, wave, now, joins=bool(offered))
     last = events.last_state_event(need)
-    if not outstanding and (last is None or last.kind != EventKind.NO_VOLUNTEER):
+    if not offered and (last is None or last.kind != EventKind.NO_VOLUNTEER):
         events.record(need, EventKind.NO_VOLUNTEER, "No eligible volunteer is free nearby right now", now=now)
     return []
 
@@ -137,9 +140,11 @@ def reopen(need, volunteer_id, **fields):
     return match
 
 
-def _offer(need, wave, now):
+def _offer(need, wave, now, joins=False):
+    """Open offers for `wave`: a new wave, or added to the open one when it `joins` offers still out
+    (each offer gets the full time to answer either way)."""
     expires = now + timedelta(minutes=offer_minutes(need.urgency))
-    number = max((m.wave for m in need.matches), default=0) + 1
+    number = max((m.wave for m in need.matches), default=0) + (0 if joins else 1)
     matches = [
         reopen(need, c.volunteer_id, slot_id=c.slot_id, score=c.score, distance_km=c.distance_km,
                reasons=[r.dump() for r in c.reasons], wave=number, offered_at=now, expires_at=expires)
@@ -147,7 +152,8 @@ def _offer(need, wave, now):
     ]
     if need.status == NeedStatus.OPEN:
         need.status = NeedStatus.MATCHING
-    events.record(need, EventKind.OFFERED, f"Offered to {len(matches)} volunteer(s), wave {number}", now=now)
+    joined = "added to open wave" if joins else "wave"
+    events.record(need, EventKind.OFFERED, f"Offered to {len(matches)} volunteer(s), {joined} {number}", now=now)
     db.session.flush()
     users = dict(db.session.execute(
         sa.select(Volunteer.id, Volunteer.user_id).where(Volunteer.id.in_([m.volunteer_id for m in matches]))).all())

@@ -114,16 +114,34 @@ EDITABLE = ("details", "summary", "urgency", "contact_name", "contact_phone", "c
 
 
 def edit(need, fields, now):
-    """The requester corrects their open need; the timeline says which parts changed."""
+    """The requester corrects their open need; the timeline says which parts changed.
+
+    Until someone accepts, the place too: it is looked up and matched again by the job, as a
+    new need's is (a place not found is fixed by the person who knows it best).
+    """
+    from aid.services.matching import lock_need
+
+    need = lock_need(need.id)  # an accept of it waits for this change, or is seen by place_editable
     if need.status.is_closed:
         raise ServiceError(_l("This request is already closed."))
     changed = [name for name in EDITABLE if getattr(need, name) != fields[name]]
     for name in changed:
         setattr(need, name, fields[name])
+    if place_editable(need) and locating.move(need, fields["address"], fields["lat"], fields["lon"]):
+        changed.append("place")
     if changed:
         events.record(need, EventKind.EDITED, "Changed: " + ", ".join(changed), actor="requester", now=now)
         follow.after_edit(need, changed)  # e.g. more urgent: a bigger wave, at once
     return changed
+
+
+def place_editable(need):
+    """Whether the requester may still change the place: open, and nobody holds it (whose address it would move).
+
+    Read afresh: after lock_need, an accept committed meanwhile is seen.
+    """
+    held = sa.select(Match.id).where(Match.need_id == need.id, Match.state.in_((*HOLDING, MatchState.DONE)))
+    return not need.status.is_closed and not db.session.scalar(held.exists().select())
 
 
 DELETED = "deleted"  # the event kind written when the requester deletes their request

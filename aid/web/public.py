@@ -74,18 +74,22 @@ def done(token):
 @bp.route("/t/<token>/edit", methods=["GET", "POST"])
 def edit(token):
     need = _need(token)
-    form = NeedForm(obj=need)
-    if form.is_submitted() and _valid_edit(form):
-        attempt(lambda: needs.edit(need, form.fields(), utcnow()), _("Saved. Your volunteer sees the new details."))
+    form, movable = NeedForm(obj=need), needs.place_editable(need)
+    if form.is_submitted() and _valid_edit(form, movable):
+        saved = _("Saved.") if movable else _("Saved. Your volunteer sees the new details.")  # nobody holds it yet
+        attempt(lambda: needs.edit(need, form.fields(), utcnow()), saved)
         return go(url_for("public.show", token=token))
+    if not form.is_submitted():  # a point is sent only when the person gives one anew (location or pin)
+        form.lat.data = form.lon.data = None
     return render("public/edit.html", "public/_edit_form.html", status=422 if form.errors else 200,
-                  form=form, need=need, token=token)
+                  form=form, need=need, token=token, movable=movable)
 
 
-def _valid_edit(form):
-    """Only the editable fields are checked (with their own checks); the place and kind stay as posted."""
+def _valid_edit(form, movable):
+    """Only the editable fields are checked (with their own checks), and the place while it may move;
+    the kind stays as posted."""
     valid = True
-    for name in needs.EDITABLE:
+    for name in needs.EDITABLE + (("address",) if movable else ()):
         inline = getattr(type(form), f"validate_{name}", None)
         valid = form[name].validate(form, [inline] if inline else []) and valid
     if valid and not (form.contact_phone.data or form.contact_email.data):

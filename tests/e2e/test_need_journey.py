@@ -237,3 +237,33 @@ def test_need_journey(phone, login, shoot, page_problems):
     assert not page_problems.csp(), "CSP violations:\n" + "\n".join(page_problems.csp())
     problems = [*(f"layout: {line}" for line in layout), *page_problems.lines]
     assert not problems, "problems in the browser:\n" + "\n".join(problems)
+
+
+def test_a_requester_corrects_a_place_that_was_not_found(phone, shoot, page_problems):
+    """Typed a place nobody can find: the tracking page says so and links to the edit form, whose
+    "Use my location" places the need, and volunteers are asked, all at 360x740."""
+    requester = phone("requester fixing the place", geolocation=NEAR_LEWES, permissions=["geolocation"])
+    requester.goto("/ask")
+    requester.get_by_role("radio", name="Food").check()
+    requester.get_by_label("Tell us what is needed").fill("Bread and soup for two days")
+    requester.get_by_label("Address, street or town").fill("Qwertyplace nowhere")
+    requester.get_by_label("Phone").fill(PHONE_TYPED)
+    requester.get_by_role("button", name="Send my request").tap()
+    requester.wait_for_url(re.compile(r"/t/[^/]+$"))
+    status = requester.locator("#status")
+    expect(status.locator("#place-not-found")).to_contain_text("could not find “Qwertyplace nowhere”", timeout=POLL)
+    shoot(requester, "requester place not found")
+
+    status.get_by_role("link", name="Correct the place").tap()
+    requester.wait_for_url(re.compile(r"/t/[^/]+/edit#where$"))
+    expect(requester.locator("#place-not-found")).to_be_visible()
+    requester.get_by_role("button", name="Use my location").tap()
+    expect(requester.locator("#locate-status")).to_contain_text("Your location is attached.")
+    assert not overflow(requester), f"the edit form is wider than the screen: {overflow(requester)}"
+    shoot(requester, "requester edit form place attached")
+    requester.get_by_role("button", name="Save changes").tap()
+    requester.wait_for_url(re.compile(r"/t/[^/]+$"))
+    expect(status).to_contain_text("asked volunteers nearby", timeout=POLL)
+    expect(status.locator("#place-not-found")).to_have_count(0)
+    shoot(requester, "requester place fixed and volunteers asked")
+    assert not page_problems.lines, "problems in the browser:\n" + "\n".join(page_problems.lines)

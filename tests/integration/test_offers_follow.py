@@ -280,3 +280,54 @@ def test_an_offer_by_hand_is_for_a_place_the_volunteer_can_fill(app, client):
         places = {v: coordination.offer_to(need, v, coordinator, utcnow()).slot.position for v in (plain, fixer)}
         edge.commit()
     assert places == {plain: 1, fixer: 0}  # the fixer is offered the repairs place, whatever the order
+
+
+def _care_wave_of_two(app, client, carer_vetting, carer_skills):
+    """A low-urgency care need (two offers at a time) asked of two vetted helpers without a care skill;
+    Cat Carer, a little further away, is not in that first wave. Returns {email: wave} of the offers."""
+    with app.app_context():
+        add_skills([("care", None)])
+        union = add_union()
+        add_coordinator(union)
+        for i, name in enumerate(["Ann Able", "Bob Baker"]):
+            add_volunteer(name, lat=50.874, lon=0.0188 + i * 0.001, vetting=1)
+        cat = add_volunteer("Cat Carer", lat=50.874, lon=0.0238, skills=carer_skills, vetting=carer_vetting)
+        union_id, cat_id = union.id, cat.id
+    post_need(client, category="care", urgency="low", details="Sit with my mother this afternoon")
+    drain(app)
+    with app.app_context():
+        assert set(_offers()) == {"ann.able@example.org", "bob.baker@example.org"}
+    return union_id, cat_id
+
+
+def _waves():
+    return {m.volunteer.user.email: m.wave for m in db.session.scalars(
+        sa.select(Match).where(Match.state == MatchState.OFFERED))}
+
+
+def test_a_newly_vetted_volunteer_who_ranks_within_the_open_wave_joins_it_at_once(app, client):
+    _union_id, cat_id = _care_wave_of_two(app, client, carer_vetting=0, carer_skills=["care"])
+    coordinator = login_as(app, "rosa.coord@example.org")
+    assert coordinator.post(f"/board/volunteers/{cat_id}/vet").status_code == 303
+    drain(app)
+    with app.app_context():  # the carer ranks first now: asked at once, in the same wave, and nobody dropped
+        assert _waves() == {"ann.able@example.org": 1, "bob.baker@example.org": 1, "cat.carer@example.org": 1}
+
+
+def test_a_volunteer_who_adds_a_skill_that_ranks_them_within_the_open_wave_joins_it(app, client):
+    _care_wave_of_two(app, client, carer_vetting=1, carer_skills=[])  # vetted, third: the wave is full
+    cat = login_as(app, "cat.carer@example.org")
+    profile = {**PROFILE, "skills": ["care"], "lat": "50.874", "lon": "0.0238"}
+    assert cat.post("/me/profile", data=profile).status_code == 303
+    drain(app)
+    with app.app_context():
+        assert _waves() == {"ann.able@example.org": 1, "bob.baker@example.org": 1, "cat.carer@example.org": 1}
+
+
+def test_a_volunteer_who_ranks_outside_the_open_wave_waits_for_it(app, client):
+    _care_wave_of_two(app, client, carer_vetting=1, carer_skills=[])
+    cat = login_as(app, "cat.carer@example.org")
+    assert cat.post("/me/profile", data={**PROFILE, "lat": "50.874", "lon": "0.0240"}).status_code == 303
+    drain(app)
+    with app.app_context():  # still third: nothing changes until the wave's offers run out
+        assert set(_waves()) == {"ann.able@example.org", "bob.baker@example.org"}

@@ -90,7 +90,74 @@ def test_an_address_that_cannot_be_found_is_kept_and_flagged(app, client):
         need = db.session.scalar(sa.select(Need))
         assert need.status == NeedStatus.OPEN and str(need.location_status) == "not_found"
         assert db.session.scalar(sa.select(Event.kind).where(Event.kind == "location_not_found"))
-    assert b"could not find the place" in client.get(f"/t/{token}").data
+    page = client.get(f"/t/{token}").get_data(as_text=True)
+    assert f"/t/{token}/edit#where" in page  # a link to correct it, beside the place as typed
+    assert "could not find “Nowhere-in-particular-xyz” on the map" in re.sub(r"<[^>]+>", "", page)
+
+
+EDIT = {"details": "Groceries for two days", "summary": "", "urgency": "normal", "contact_name": "Mrs Hill",
+        "contact_phone": "07911 123456", "contact_email": "", "on_site_name": ""}
+
+
+def test_a_requester_fixes_a_place_that_was_not_found_and_the_need_is_located_and_offered(app, client):
+    with app.app_context():
+        add_union()
+        ann_id = add_volunteer("Ann Able", max_km=10).id
+    token = post_need(client, lat=None, lon=None, address="Qwertyplace nowhere")
+    drain(app)
+    form = client.get(f"/t/{token}/edit").get_data(as_text=True)
+    assert 'name="address"' in form and "data-locate" in form and 'value="Qwertyplace nowhere"' in form
+    assert client.post(f"/t/{token}/edit", data={**EDIT, "address": "12 High Street, Lewes"}).status_code == 303
+    with app.app_context():  # a pending-work row committed with the edit, as a new need's is (the worker may have done it)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingWork)) == 2
+    drain(app)
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert str(need.location_status) == "found" and abs(need.lat - 50.874) < 0.01
+        assert need.address == "12 High Street, Lewes" and need.status == NeedStatus.MATCHING
+        assert [m.volunteer_id for m in need.matches if m.state == MatchState.OFFERED] == [ann_id]
+        assert "Changed: place" in [e.detail for e in need.events]
+    assert "could not find" not in client.get(f"/t/{token}").get_data(as_text=True)
+
+
+def test_a_new_point_moves_the_need_and_withdraws_offers_it_is_now_beyond(app, client):
+    with app.app_context():
+        add_union()
+        near_id = add_volunteer("Near One", max_km=3).id
+        east_id = add_volunteer("East One", lon=0.07, max_km=3).id  # about 4 km east of Near One
+    token = post_need(client)
+    drain(app)
+    assert client.post(f"/t/{token}/edit", data={**EDIT, "lat": "50.8740", "lon": "0.0700"}).status_code == 303
+    drain(app)
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert (need.lat, need.lon) == (50.874, 0.07)
+        states = {m.volunteer_id: (m.state, m.note) for m in need.matches}
+        assert states == {near_id: (MatchState.WITHDRAWN, "no_longer_fits"), east_id: (MatchState.OFFERED, "")}
+
+
+def accepted_by_ann(app, client, **need):
+    """Post a need (with these fields) that Ann Able, the only volunteer, accepts; (token, match id, Ann's client)."""
+    with app.app_context():
+        add_union()
+        add_volunteer("Ann Able")
+    token = post_need(client, **need)
+    drain(app)
+    with app.app_context():
+        match_id = db.session.scalar(sa.select(Match.id))
+    ann = app.test_client()
+    login(ann, "ann.able@example.org")
+    assert ann.post(f"/me/offers/{match_id}/accept").status_code == 303
+    return token, match_id, ann
+
+
+def test_once_someone_has_accepted_the_place_is_no_longer_offered_for_change(app, client):
+    token = accepted_by_ann(app, client)[0]
+    assert 'name="address"' not in client.get(f"/t/{token}/edit").get_data(as_text=True)
+    client.post(f"/t/{token}/edit", data={**EDIT, "address": "Brighton", "lat": "50.82", "lon": "-0.14"})
+    with app.app_context():
+        need = db.session.scalar(sa.select(Need))
+        assert (need.address, need.lat) != ("Brighton", 50.82)  # the helper's address stays as they accepted it
 
 
 def test_invalid_input_re_renders_the_form_with_messages_and_keeps_what_was_typed(client):
@@ -243,17 +310,8 @@ def test_the_requester_deletes_their_request_after_confirming_and_the_link_then_
     monkeypatch.setattr(Recorder, "sent", [])
     app = make(NOTIFIER="record")
     client = app.test_client()
-    with app.app_context():
-        add_union()
-        add_volunteer("Ann Able")
-    token = post_need(client, details="Key under the blue flowerpot", address="7 Cliffe High Street",
-                      contact_email="margaret@example.net", summary="Shopping, 10 min walk")
-    drain(app)
-    ann = app.test_client()
-    login(ann, "ann.able@example.org")
-    with app.app_context():
-        match_id = db.session.scalar(sa.select(Match.id))
-    ann.post(f"/me/offers/{match_id}/accept")
+    token, match_id, ann = accepted_by_ann(app, client, details="Key under the blue flowerpot", address="7 Cliffe High Street",
+                                           contact_email="margaret@example.net", summary="Shopping, 10 min walk")
     client.post(f"/t/{token}/messages", data={"body": "The gate code is 4821"})
     assert f"/t/{token}/delete" in client.get(f"/t/{token}").get_data(as_text=True)
     confirm = client.get(f"/t/{token}/delete")

@@ -19,9 +19,21 @@ def test_each_slot_is_topped_up_to_the_wave_size_best_first():
 
 
 def test_outstanding_offers_count_against_the_wave():
-    sl = shortlist((1, 10), (2, 10), (3, 11), (4, 10))
-    assert [c.volunteer_id for c in plan_wave(sl, {10: 2, 11: 0}, 2)] == [3]
-    assert plan_wave(sl, {10: 3, 11: 5}, 2) == []
+    sl = shortlist((7, 10), (8, 10), (1, 10), (2, 10), (3, 11), (4, 10))
+    assert [c.volunteer_id for c in plan_wave(sl, {7: 10, 8: 10}, 2)] == [3]
+    assert plan_wave(shortlist((7, 10), (8, 10), (1, 10), (9, 11), (6, 11)), {7: 10, 8: 10, 9: 11, 6: 11}, 2) == []
+
+
+def test_a_newly_eligible_volunteer_ranking_within_the_wave_joins_it_at_once():
+    # 1 was just vetted and ranks first; 7 and 8 were asked before: 1 is added, nobody is dropped.
+    assert [c.volunteer_id for c in plan_wave(shortlist((1, 10), (7, 10), (8, 10)), {7: 10, 8: 10}, 2)] == [1]
+    # Ranking third in a wave of two, they wait for it to end.
+    assert plan_wave(shortlist((7, 10), (8, 10), (1, 10)), {7: 10, 8: 10}, 2) == []
+
+
+def test_offers_out_to_volunteers_no_longer_eligible_still_fill_the_wave_but_not_the_ranking():
+    # 7 and 8 hold offers but dropped out of the shortlist (off duty): 1 and 2 rank first and second.
+    assert [c.volunteer_id for c in plan_wave(shortlist((1, 10), (2, 10), (3, 10)), {7: 10, 8: 10}, 2)] == [1, 2]
 
 
 def test_a_volunteer_is_offered_at_most_once():
