@@ -3,7 +3,7 @@ import phonenumbers
 import sqlalchemy as sa
 
 from aid.models import Category, EventKind, Urgency
-from aid.web.reasons import reasons
+from aid.web.reasons import exclusion_detail, match_note, reasons
 
 
 def phone(number):
@@ -40,6 +40,7 @@ def init_app(app):
     app.add_template_filter(phone)
     app.add_template_filter(map_url)
     app.add_template_filter(area_url)
-    app.add_template_filter(reasons)
+    for say in (reasons, exclusion_detail, match_note):  # the matcher's and the offers' words, translated
+        app.add_template_filter(say)
     for vocabulary in (Category, Urgency, EventKind):  # their labels, in the reader's language
         app.add_template_global(vocabulary)
