@@ -20,7 +20,8 @@ def _language(code):
 
 
 def km(value, step="0.0"):
-    """A distance in the reader's number format: 2.3 → "2.3" in English, "2,3" in Spanish."""
+    """Template filter: a distance in the reader's number format, 2.3 → "2.3" in English, "2,3" in
+    Spanish; `step` "0.#" drops a zero decimal (2.0 → "2")."""
     return format_decimal(value, format=f"#,##{step}")
 
 
@@ -29,7 +30,7 @@ def _week(a):
 
 
 SAY = {
-    codes.DISTANCE: lambda a, names: _("%(km)s km", km=f"{a['km']:.1f}"),
+    codes.DISTANCE: lambda a, names: _("%(km)s km", km=km(a["km"])),
     codes.HAS_SKILL: lambda a, names: _("can do: %(skill)s", skill=_skill(a["skill"], names)),
     codes.COVERS: lambda a, names: _("%(held)s covers %(needed)s", held=_skill(a["held"], names),
                                      needed=_skill(a["needed"], names)),
@@ -51,7 +52,7 @@ def say(reason, skill_names, coarse_km=None):
     """
     args = reason.kwargs
     if reason.code == codes.DISTANCE and coarse_km:
-        return _("about %(km)s km", km=f"{max(coarse_km, round(args['km'] / coarse_km) * coarse_km):g}")
+        return _("about %(km)s km", km=km(max(coarse_km, round(args["km"] / coarse_km) * coarse_km), "0.#"))
     render = SAY.get(reason.code)
     return render(args, skill_names) if render else english(reason)
 
