@@ -3,7 +3,7 @@ from datetime import datetime
 
 from aid.matching.geo import MAX_TRAVEL_KM
 from aid.matching.skills import SkillTree
-from aid.matching.types import NeedInfo, SlotInfo, VolunteerInfo
+from aid.matching.types import NeedInfo, SlotInfo, Value, VolunteerInfo
 from aid.matching.weights import SENSITIVE_CATEGORIES
 
 # The order the rules are checked in; an excluded volunteer carries the first they fail.
@@ -21,28 +21,37 @@ RULES = (
 )
 
 
-def first_failure(need: NeedInfo, v: VolunteerInfo, km: float, now: datetime) -> tuple[str, str] | None:
-    """The first rule in RULES (skills aside) that `v` fails at distance `km`, as (rule, detail)."""
+Failure = tuple[str, str, tuple[tuple[str, Value], ...]]  # rule, English detail, the detail's facts
+
+
+def failed(rule: str, detail: str, **facts: Value) -> Failure:
+    """One failed rule as Exclusion's fields after the volunteer id: (rule, detail, sorted facts)."""
+    return rule, detail, tuple(sorted(facts.items()))
+
+
+def first_failure(need: NeedInfo, v: VolunteerInfo, km: float, now: datetime) -> Failure | None:
+    """The first rule in RULES (skills aside) that `v` fails at distance `km`, as failed(...)."""
     if v.id in need.excluded:
-        return "declined_before", "already asked for this need"
+        return failed("declined_before", "already asked for this need")
     if not v.on_duty:
-        return "off_duty", "off duty"
+        return failed("off_duty", "off duty")
     if v.active >= v.capacity:
-        return "at_capacity", f"{v.active} of {v.capacity} tasks active"
+        return failed("at_capacity", f"{v.active} of {v.capacity} tasks active", active=v.active, cap=v.capacity)
     if v.week_count >= v.week_cap:
-        return "weekly_cap", f"{v.week_count} of {v.week_cap} tasks this week"
+        return failed("weekly_cap", f"{v.week_count} of {v.week_cap} tasks this week", done=v.week_count, cap=v.week_cap)
     reach = min(v.max_km, MAX_TRAVEL_KM)
     if km > reach:
-        return "out_of_range", f"{km:.1f} km away, travels {reach:g} km"
+        return failed("out_of_range", f"{km:.1f} km away, travels {reach:g} km", km=round(km, 1), reach=reach)
     if need.max_km is not None and km > need.max_km:
-        return "beyond_need_distance", f"{km:.1f} km away, need allows {need.max_km:g} km"
+        return failed("beyond_need_distance", f"{km:.1f} km away, need allows {need.max_km:g} km",
+                      km=round(km, 1), reach=need.max_km)
     level = SENSITIVE_CATEGORIES.get(need.category, 0)
     if v.vetting < level:
-        return "not_vetted", f"vetting {v.vetting}, {need.category} needs {level}"
+        return failed("not_vetted", f"vetting {v.vetting}, {need.category} needs {level}")
     if need.language is not None and need.language not in v.languages:
-        return "no_shared_language", f"does not speak {need.language}"
+        return failed("no_shared_language", f"does not speak {need.language}", language=need.language)
     if not is_available(v, need.window or (now, now)):
-        return "unavailable", "not available in the need's window"
+        return failed("unavailable", "not available in the need's window")
     return None
 
 
@@ -59,8 +68,12 @@ def fillable(v: VolunteerInfo, slots: tuple[SlotInfo, ...], tree: SkillTree) -> 
     return [s for s in slots if s.skills <= covered]
 
 
-def missing_detail(v: VolunteerInfo, slots: tuple[SlotInfo, ...], tree: SkillTree) -> str:
-    """'lacks a, b' for the slot missing the fewest skills (ties: the earlier slot)."""
+def missing_skill(v: VolunteerInfo, slots: tuple[SlotInfo, ...], tree: SkillTree) -> Failure:
+    """failed("missing_skill", 'lacks a, b') for the slot missing the fewest skills (ties: the earlier
+    slot); its fact `skills` is those slugs joined by commas."""
     covered = tree.closure(v.skills)
     gaps = [sorted(s.skills - covered) for s in slots]
-    return "no open slot" if not gaps else "lacks " + ", ".join(min(gaps, key=len))
+    if not gaps:
+        return failed("missing_skill", "no open slot")
+    lacking = min(gaps, key=len)
+    return failed("missing_skill", "lacks " + ", ".join(lacking), skills=",".join(lacking))

@@ -3,7 +3,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from operator import itemgetter
 
-from aid.matching.eligibility import fillable, first_failure, missing_detail
+from aid.matching.eligibility import fillable, first_failure, missing_skill
 from aid.matching.geo import km_from
 from aid.matching.reasons import Reasons
 from aid.matching.scoring import base_score, slot_score
@@ -47,7 +47,7 @@ def rank(need: NeedInfo, volunteers: Iterable[VolunteerInfo], tree: SkillTree, n
                 score = round(best[0] + base_score(v, km, need.category, tree, w), 6)
                 rows.append((-score, round(km, 3), v.id, v, best[1]))
                 continue
-            failed = ("missing_skill", missing_detail(v, need.slots, tree))
+            failed = missing_skill(v, need.slots, tree)
         excluded.append(Exclusion(v.id, *failed))
     rows.sort(key=itemgetter(0, 1, 2))
     excluded.sort(key=lambda e: e.volunteer_id)

@@ -93,7 +93,12 @@ class Exclusion:
 
     volunteer_id: int
     rule: str  # a stable name, see aid.matching.eligibility.RULES
-    detail: str
+    detail: str  # in plain English, for the API and logs
+    args: tuple[tuple[str, Value], ...] = ()  # the detail's facts, (name, value) sorted by name, for other languages
+
+    @property
+    def kwargs(self) -> dict[str, Value]:
+        return dict(self.args)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ hasher = PasswordHasher()  # argon2id with defaults that meet OWASP ASVS
 _DUMMY_HASH = hasher.hash("not a real password")
 
 
-def register(name, email, password, union_id=None):
-    """Create a user with a volunteer profile (off duty until they set it up)."""
+def register(name, email, password, union_id=None, language="en"):
+    """Create a user with a volunteer profile (off duty until they set it up) who speaks `language`."""
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise ServiceError(_l("An account with this email already exists. Try logging in."))
     user = User(name=name.strip(), email=email, password_hash=hasher.hash(password))
-    user.volunteer = Volunteer(union_id=union_id, on_duty=False)
+    user.volunteer = Volunteer(union_id=union_id, on_duty=False, languages=language)
     db.session.add(user)
     db.session.flush()
     return user

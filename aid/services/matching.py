@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from aid.adapters.notify import Notice
 from aid.extensions import db
+from aid.matching.eligibility import failed
 from aid.matching.geo import MAX_TRAVEL_KM, haversine_km
 from aid.matching.ranking import rank
 from aid.matching.types import Exclusion, NeedInfo, SlotInfo
@@ -74,7 +75,8 @@ def _prefiltered(need, volunteer_id, on_duty, lat, lon):
         return Exclusion(volunteer_id, "off_duty", "off duty")
     if lat is None:
         return Exclusion(volunteer_id, "no_base", "has not set where they start from")
-    return Exclusion(volunteer_id, "out_of_range", f"{haversine_km(need.lat, need.lon, lat, lon):.1f} km away, beyond their range")
+    km = round(haversine_km(need.lat, need.lon, lat, lon), 1)
+    return Exclusion(volunteer_id, *failed("out_of_range", f"{km:.1f} km away, beyond their range", km=km))
 
 
 def needs_near(volunteer, now, categories=None):

@@ -8,7 +8,7 @@ from aid import edge
 from aid.extensions import limiter
 from aid.models import utcnow
 from aid.services import ServiceError, accounts
-from aid.web.forms import LoginForm, SignupForm
+from aid.web.forms import LoginForm, SignupForm, page_language
 from aid.web.htmx import go, local_target, render
 
 bp = Blueprint("auth", __name__)
@@ -20,7 +20,8 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.name.data, form.email.data, form.password.data)
+            user = accounts.register(form.name.data, form.email.data, form.password.data,
+                                     language=page_language())
         except ServiceError as error:
             form.email.errors.append(str(error))
         else:

@@ -2,6 +2,7 @@
 import re
 
 from flask import request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -32,6 +33,11 @@ CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")  # made by the browser for offli
 LANGUAGES = [("en", "English"), ("es", "Español"), ("ar", "العربية")]
 FORM_FIELDS = object()  # the default formdata of our forms: the request's posted fields
 SUBMITTED = {"POST", "PUT", "PATCH", "DELETE"}  # Flask-WTF's SUBMIT_METHODS
+
+
+def page_language():
+    """The language the page is shown in: what someone asking or signing up in Arabic most likely speaks."""
+    return str(get_locale())
 
 
 def _bounded(number):
@@ -89,7 +95,7 @@ class NeedForm(Form):
     contact_phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)])
     sms_updates = BooleanField(_l("Text me updates (who is coming, when it is done)"))
     contact_email = EmailField(_l("Email"), validators=[Optional(), Email(_l("That email address does not look right.")), Length(max=254)])
-    language = SelectField(_l("Language you speak"), choices=LANGUAGES, default="en")
+    language = SelectField(_l("Language you speak"), choices=LANGUAGES, default=page_language)
     language_required = BooleanField(_l("Only send someone who speaks my language"))
     client_id = HiddenField()
     same_anyway = HiddenField()  # set after the duplicate hint: "yes, this is a new request"

@@ -1,9 +1,11 @@
-"""Template filters: phone numbers people can read, links to a map, the matcher's reasons translated."""
+"""Template filters: phone numbers people can read, links to a map, the matcher's reasons translated,
+distances in the reader's number format, and the time left to answer an offer."""
 import phonenumbers
 import sqlalchemy as sa
+from flask_babel import gettext, ngettext
 
 from aid.models import Category, EventKind, Urgency
-from aid.web.reasons import reasons
+from aid.web.reasons import exclusion_detail, km, match_note, reasons
 
 
 def phone(number):
@@ -26,6 +28,15 @@ def area_url(need):
     return f"https://www.openstreetmap.org/?mlat={need.cell_lat:.5f}&mlon={need.cell_lon:.5f}#map={zoom}/{need.cell_lat:.5f}/{need.cell_lon:.5f}"
 
 
+def answer_within(expires_at, now):
+    """"Please answer within 40 min", or past 90 minutes in hours ("about 4 hours"): a count read at a glance."""
+    minutes = max(int((expires_at - now).total_seconds() // 60), 1)
+    if minutes <= 90:
+        return gettext("Please answer within %(n)s min, then we ask someone else.", n=minutes)
+    return ngettext("Please answer within about %(num)s hour, then we ask someone else.",
+                    "Please answer within about %(num)s hours, then we ask someone else.", round(minutes / 60))
+
+
 def _map_centre():
     """Where a pin map opens: the first union's centre (the demo's town), else 0, 0."""
     from aid.extensions import db
@@ -40,6 +51,7 @@ def init_app(app):
     app.add_template_filter(phone)
     app.add_template_filter(map_url)
     app.add_template_filter(area_url)
-    app.add_template_filter(reasons)
+    for say in (reasons, exclusion_detail, match_note, km, answer_within):  # in the reader's words and numbers
+        app.add_template_filter(say)
     for vocabulary in (Category, Urgency, EventKind):  # their labels, in the reader's language
         app.add_template_global(vocabulary)

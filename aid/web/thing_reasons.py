@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from aid.matching import things as codes
 from aid.matching.types import Reason
 from aid.models import ThingKind
+from aid.web.reasons import km
 from aid.web.reasons import say as say_volunteer_reason
 from aid.web.thing_forms import ThingAskForm, to_local
 
@@ -37,7 +38,7 @@ SAY = {
     codes.FREE: lambda a: _("free %(span)s", span=span(_iso(a["starts"]), _iso(a["ends"]))),
     codes.LEFT: lambda a: UNITS.get(a.get("kind"), UNITS["tool"])(a["n"]),
     codes.BEST_BEFORE: lambda a: _("best before %(day)s", day=format_date(date.fromisoformat(a["day"]), "d MMM")),
-    codes.TOO_FAR: lambda a: _("%(km)s km away, too far", km=f"{a['km']:.1f}"),
+    codes.TOO_FAR: lambda a: _("%(km)s km away, too far", km=km(a["km"])),
     codes.NOT_OFFERED: lambda a: _("not offered at that time"),
     codes.BOOKED: lambda a: _("booked %(span)s for another need", span=span(_iso(a["starts"]), _iso(a["ends"]))),
     codes.NOT_ENOUGH: lambda a: _("only %(n)s left", n=a["n"]),

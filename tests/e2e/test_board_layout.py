@@ -1,5 +1,5 @@
 """The board in a real browser: a poll swaps only the changed cards; states side by side at 1280 px; a
-compact list that fits a 360 px phone, in English and in Arabic."""
+compact list that fits a 360 px phone, in English and in Arabic; each card's summary wide enough to read."""
 import re
 from datetime import timedelta
 
@@ -11,6 +11,7 @@ from aid import edge
 from aid.extensions import db
 from aid.models import Match, MatchState, utcnow
 from aid.services import matches, needs
+from tests.e2e.test_phone_pages import choose_language
 
 DESK = {"viewport": {"width": 1280, "height": 800}, "screen": {"width": 1280, "height": 800},
         "is_mobile": False, "has_touch": True}  # touch: the login helper taps
@@ -90,3 +91,28 @@ def test_on_a_phone_the_board_is_a_compact_list_that_fits_the_screen(live_app, p
     assert heights and max(heights) <= 80, heights  # two lines each: what and how urgent, then kind, number, age
     assert coordinator.get_attribute("html", "dir") == ("rtl" if locale == "ar" else "ltr")
     shoot(coordinator, f"board at 360 {locale}")
+
+
+# Each card's summary: its width, and the card's width inside its padding.
+SUMMARY_BOXES = """() => [...document.querySelectorAll('#board .card.need')].map(card => {
+  const style = getComputedStyle(card);
+  const inner = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {id: card.id, width: card.querySelector('.summary > bdi').getBoundingClientRect().width, inner};
+})"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_a_cards_summary_is_wide_enough_to_read_beside_any_urgency(live_app, phone, login, shoot, language):
+    _post(live_app, "Tarp on a leaking roof before the rain tonight", urgency="low")  # the longest badge
+    coordinator = phone("coordinator", **DESK)
+    login(coordinator, "coordinator@example.org", r"/board/$")
+    choose_language(coordinator, language)
+    coordinator.goto("/board/")
+    for box in coordinator.evaluate(SUMMARY_BOXES):  # a 240 px column: the summary has the card's whole width
+        assert box["width"] >= box["inner"] - 1, box
+    shoot(coordinator, f"board cards at 1280 {language}")
+    coordinator.set_viewport_size({"width": 360, "height": 740})
+    for box in coordinator.evaluate(SUMMARY_BOXES):  # a phone's one line: a third of it at least, beside the badge
+        assert box["width"] >= 120, box
+    shoot(coordinator, f"board cards at 360 {language}")

@@ -2,10 +2,10 @@
 
 What a person on a phone was let down by, each pinned in real Chromium in English, Spanish and
 Arabic: the task's next step sits at the top, the profile asks where and what first and every
-target is at least 44 px, category words are never cut in the middle, typed text reads in its
-own direction, the roster fits the phone with its vetting button on screen, a phone number in
-an unused range is told what is wrong, and a field with a limit counts down without chattering
-to a screen reader.
+target is at least 44 px (the coordinator's board menu, outbox pager, need, map and purse too),
+category words are never cut in the middle, typed text reads in its own direction, the roster
+fits the phone with its vetting button on screen, a phone number in an unused range is told
+what is wrong, and a field with a limit counts down without chattering to a screen reader.
 """
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from aid import edge
 from aid.extensions import db
 from aid.models import Coordinator, Match, MatchState, User, utcnow
-from aid.services import accounts, matches, messages, needs
+from aid.services import accounts, matches, messages, needs, outbox_log
 
 pytestmark = pytest.mark.e2e
 
@@ -25,12 +25,14 @@ DESK = {"width": 1280, "height": 800}
 NARROW = {"width": 320, "height": 640}
 
 # Everything a finger aims at. A checkbox or radio inside its label is aimed at through the
-# label; a link inside running text is exempt (WCAG 2.5.8), a link standing alone is not.
+# label; a link inside running text is exempt (WCAG 2.5.8), a link standing alone is not: a
+# paragraph's only words, a menu or pager, a heading's link, a link under a list's heading, a map's zoom.
 TOO_SMALL = """() => {
   const targets = [...document.querySelectorAll(
-    'main button, main input:not([type=hidden]), main select, main textarea, main summary, main a.btn, main p > a:only-child')];
+    'main button, main input:not([type=hidden]), main select, main textarea, main summary, main a.btn, main p > a:only-child,' +
+    ' main nav a, main h2 > a, main dd > a, main .leaflet-bar a')];
   return targets
-    .filter(el => el.tagName !== 'A' || el.classList.contains('btn') || el.parentElement.textContent.trim() === el.textContent.trim())
+    .filter(el => !el.matches('p > a') || el.parentElement.textContent.trim() === el.textContent.trim())
     .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
     .map(el => (['checkbox', 'radio'].includes(el.type) && el.closest('label')) || el)
     .map(el => [el.outerHTML.slice(0, 90), el.getBoundingClientRect()])
@@ -181,6 +183,31 @@ def test_every_target_on_the_requesters_and_volunteers_pages_is_44px(phone, logi
         volunteer.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
         small[path] = volunteer.evaluate(TOO_SMALL)
     assert not any(small.values()), {path: found for path, found in small.items() if found}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_target_on_the_coordinators_pages_is_44px(live_app, phone, login, accepted_task, language, monkeypatch):
+    match_id = accepted_task[0]
+    with live_app.app_context():
+        need_id = db.session.get(Match, match_id).need_id
+    monkeypatch.setattr(outbox_log, "PER_PAGE", 2)  # the outbox's pager shows with a few messages
+    coordinator = phone("coordinator")
+    login(coordinator, "coordinator@example.org", r"/board/$")
+    choose_language(coordinator, language)
+    small = {}
+    for size in (None, DESK):
+        if size:
+            coordinator.set_viewport_size(size)
+        for path in ("/board/", "/board/outbox", f"/board/needs/{need_id}", "/board/map", "/purse/lewes"):
+            coordinator.goto(path)
+            coordinator.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
+            if path == "/board/map":
+                expect(coordinator.locator(".leaflet-control-zoom-in")).to_be_visible()
+            small[f"{path} at {coordinator.viewport_size['width']}"] = coordinator.evaluate(TOO_SMALL)
+    expect(coordinator.locator("main summary").first).to_be_visible()  # the purse: History, Mark paid
+    coordinator.goto("/board/outbox")
+    expect(coordinator.locator("nav.pager a")).to_have_count(1)  # Older
+    assert not any(small.values()), {where: found for where, found in small.items() if found}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

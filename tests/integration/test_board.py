@@ -1,9 +1,13 @@
-"""The coordinator's board: their union's needs, live by ETag, with the matcher's reasons."""
+"""The coordinator's board: their union's needs, live by ETag, with the matcher's reasons in the reader's words."""
+import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, format_decimal, gettext
 
 from aid.extensions import db
-from aid.models import Match
-from tests.factories import add_coordinator, add_union, add_volunteer, drain, login, post_need
+from aid.matching.eligibility import RULES
+from aid.models import Match, MatchState, Union
+from aid.services import follow
+from tests.factories import LEWES, add_coordinator, add_union, add_volunteer, drain, login, post_need
 
 
 def _setup(app, client):
@@ -46,8 +50,32 @@ def test_need_page_explains_who_was_chosen_and_who_was_excluded_and_why(app, cli
     page = coordinator.get(f"/board/needs/{need_id}").data.decode()
     assert "Ann Able" in page and "+44 7911 123456" in page and "Dressing change" in page
     assert "posted" in page and "offered" in page  # the timeline
-    assert "Not Vetted" in page and "not_vetted" in page  # excluded, with the rule that excluded them
-    assert "Off Duty" in page and "off_duty" in page  # dropped by the database prefilter, still explained
+    assert "Not Vetted" in page and "not vetted for this kind of help" in page  # excluded, with the rule that excluded them
+    assert "Off Duty" in page and "not available" in page  # dropped by the database prefilter, still explained
+
+
+@pytest.mark.parametrize("lang", ["es", "ar"])
+def test_need_page_says_why_in_the_readers_words_with_names_in_their_own_direction(app, client, lang):
+    """No rule code, note code or English fragment; each name and fact isolated, so bidi cannot scramble it."""
+    _token, coordinator = _setup(app, client)
+    with app.app_context():
+        add_volunteer("Short Reach", lat=LEWES[0] + 0.02, max_km=1, union=db.session.scalar(sa.select(Union)))
+        match = db.session.scalar(sa.select(Match))
+        match.state, match.note = MatchState.WITHDRAWN, follow.SLOT_TAKEN
+        db.session.commit()
+        need_id = match.need_id
+    coordinator.post("/language", data={"lang": lang, "next": "/"})
+    page = coordinator.get(f"/board/needs/{need_id}").get_data(as_text=True)
+    shown = page[page.index("match-row"):page.index('id="messages"')]
+    with app.test_request_context(), force_locale(lang):
+        said = [gettext("the places left need other skills"), gettext("%(km)s km away", km=format_decimal(2.3, "0.0"))]
+    for word in (*RULES, "other_union", "slot_taken", "km away", "travels", "lacks", "beyond their range", "<code>"):
+        assert word not in shown, word
+    assert said[0] in shown and f'<bdi dir="auto">{said[1]}</bdi>' in shown
+    for name in ("Ann Able", "Not Vetted", "Off Duty", "Short Reach"):
+        assert f'<bdi dir="auto">{name}</bdi>' in shown, name
+    outbox = coordinator.get("/board/outbox").get_data(as_text=True)
+    assert '<strong><bdi dir="auto">Ann Able</bdi></strong>' in outbox
 
 
 def test_another_unions_coordinator_cannot_open_the_need(app, client):

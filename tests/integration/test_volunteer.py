@@ -1,10 +1,11 @@
 """A volunteer sees offers with reasons, accepts, and only then sees the exact place and contact."""
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from aid.extensions import db
-from aid.models import Match, MatchState, Need, NeedStatus, Slot
+from aid.models import Match, MatchState, Need, NeedStatus, Slot, utcnow
 from tests.conftest import PASSWORD
 from tests.factories import add_skills, add_union, add_volunteer, drain, login, post_need
 
@@ -268,3 +269,24 @@ def test_deleting_an_account_asks_the_password_logs_out_offers_the_task_again_an
                           for row in db.session.execute(sa.text(f"SELECT * FROM {table}")))
     assert not any(word in stored for word in ("Ann", "ann.able", "07700 900123"))
     assert "(message deleted)" in client.get(f"/t/{token}").get_data(as_text=True)
+
+
+def test_an_offer_counts_hours_past_ninety_minutes_and_spanish_distances_use_a_decimal_comma(app, client):
+    _setup(app, client, names=("Ann Able",))
+    match_id = _offered(app)["ann.able@example.org"]
+    login(client, "ann.able@example.org")
+
+    def offers_page(minutes_left, lang="en"):
+        with app.app_context():
+            db.session.get(Match, match_id).expires_at = utcnow() + timedelta(minutes=minutes_left, seconds=30)
+            db.session.commit()
+        client.post("/language", data={"lang": lang})
+        return client.get("/me/").get_data(as_text=True)
+
+    assert "Please answer within 40 min," in offers_page(40)
+    assert "Please answer within about 4 hours," in offers_page(238) and "238 min" not in offers_page(238)
+    spanish = offers_page(238, "es")
+    assert "Responda en unas 4 horas;" in spanish
+    assert "a unos 2 km)" in spanish and "2.0 km" not in spanish  # the public cell, in whole km
+    client.post(f"/me/offers/{match_id}/accept")
+    assert "a 0,7 km" in client.get(f"/me/tasks/{match_id}").get_data(as_text=True)

@@ -60,7 +60,8 @@ def shortlist_data(need):
         "status": str(need.status),
         "candidates": [dict(asdict(c), reasons=[english(r) for r in c.reasons], name=names.get(c.volunteer_id))
                        for c in ranked.candidates] if ranked else [],
-        "excluded": [dict(asdict(e), name=names.get(e.volunteer_id)) for e in ranked.excluded] if ranked else [],
+        "excluded": [dict(volunteer_id=e.volunteer_id, rule=e.rule, detail=e.detail, name=names.get(e.volunteer_id))
+                     for e in ranked.excluded] if ranked else [],
     }
 
 
