@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -419,9 +420,11 @@ def summary(args, rates, result):
     polls = [seconds * 1000 for seconds, status in result["polls"] if status in (200, 204)]
     statics = [seconds * 1000 for seconds, status in result["statics"] if status == 200]
     took = [t * 1000 for _sent, t, status, _token in result["posts"] if status == 303]
-    http_errors = (sum(1 for _s, status in result["polls"] if status not in (200, 204))
-                   + sum(1 for _s, status in result["statics"] if status != 200)
-                   + sum(1 for *_r, status, _t in result["posts"] if status != 303))
+    failed = {  # {what: {status or error name: count}}
+        "polls": Counter(str(status) for _s, status in result["polls"] if status not in (200, 204)),
+        "static": Counter(str(status) for _s, status in result["statics"] if status != 200),
+        "posts": Counter(str(status) for *_r, status, _t in result["posts"] if status != 303)}
+    http_errors = sum(sum(counts.values()) for counts in failed.values())
     return {
         "needs": args.needs, "rate_per_s": args.rate, "poll_rate_per_s": args.poll_rate, "board_needs": args.board,
         "workers": args.workers,
@@ -436,6 +439,7 @@ def summary(args, rates, result):
         "matched_per_s": {str(k): round(v, 2) for k, v in rates.items()},
         "speedup_2_workers": round(rates[2] / rates[1], 2) if 1 in rates and 2 in rates else None,
         "speedup_4_workers": round(rates[4] / rates[1], 2) if 1 in rates and 4 in rates else None,
+        "http_errors": {what: dict(counts) for what, counts in failed.items() if counts},
         "errors": http_errors + result["never_offered"] + result["floor_missing"] + result.get("failed_jobs", 0)
         + result.get("tracebacks", 0),
     }
@@ -509,7 +513,7 @@ def main():
     print(f"  matched per second    {out['matched_per_s']}  speedup K=2 {out['speedup_2_workers']}, "
           f"K=4 {out['speedup_4_workers']}")
     print(f"  errors {out['errors']} (failed jobs {result['failed_jobs']}, never offered {result['never_offered']}, "
-          f"tracebacks {result['tracebacks']})")
+          f"tracebacks {result['tracebacks']}, HTTP {out['http_errors'] or 'none'})")
     print(json.dumps(out))
 
 
