@@ -198,3 +198,14 @@ def test_a_process_reads_the_newest_event_once_per_fresh_window_and_then_sends_t
     app.config["BOARD_FRESH_SECONDS"] = 0  # the window has passed
     after = _poll(coordinator, token)
     assert after.status_code == 200 and int(CARD.search(after.get_data(as_text=True)).group(1)) == need_id
+
+
+def test_a_board_drawn_after_the_window_began_is_never_taken_back_to_the_older_snapshot(app):
+    coordinator = _board(app)
+    token = _token(coordinator.get("/board/").get_data(as_text=True))
+    app.config["BOARD_FRESH_SECONDS"] = 3600
+    assert _poll(coordinator, token).status_code == 204  # the process holds the newest event for the window
+    _add_needs(app, "Bread and milk")
+    newer = _token(coordinator.get("/board/").get_data(as_text=True))  # the page reads the newest event itself
+    answer = _poll(coordinator, newer)
+    assert answer.status_code == 204 and not DELETE.search(answer.get_data(as_text=True))

@@ -11,8 +11,6 @@ from aid.services.board_changes import Token, changes, minute_of
 from aid.web.htmx import VARY, wants_fragment
 
 ATTENTION_SHOWN = 10  # lines of "needs your attention" before "and N more"
-
-
 TURNS, NEWEST = "aid_board_poll_turns", "aid_board_newest"
 BUSY = "X-Board-Busy"  # marks a poll put off because others were being worked on (for load tests and logs)
 
@@ -60,7 +58,7 @@ def draw(unions, filters, now):
 def poll(unions, read_filters, now):
     """Answer a poll carrying the token the browser shows (`?v=`); filters are read only if needed."""
     held = Token.load(request.args.get("v"))
-    newest = _newest(unions)
+    newest = _newest(unions, at_least=held.newest if held else 0)
     if held is not None and (held.newest, held.minute) == (newest, minute_of(now)):
         return _answer("", 204)
     filters = read_filters()
@@ -76,15 +74,17 @@ def poll(unions, read_filters, now):
         token=Token(newest, minute_of(now), snap.versions).dump()))
 
 
-def _newest(unions):
+def _newest(unions, at_least):
     """The newest event of these unions' board, read again once it is BOARD_FRESH_SECONDS old.
 
     Under a surge the polls of a process then share one snapshot a second instead of drawing
     one per event; a quiet board costs one small query a second per process, not one a poll.
+    A browser holding a newer board (drawn whole, or by another process) has it read again:
+    an older snapshot would take its latest changes back for a second.
     """
     key, read = tuple(unions), current_app.extensions.setdefault(NEWEST, {})
     at, newest = read.get(key, (None, None))
-    if at is None or time.monotonic() - at >= current_app.config["BOARD_FRESH_SECONDS"]:
+    if at is None or newest < at_least or time.monotonic() - at >= current_app.config["BOARD_FRESH_SECONDS"]:
         at, newest = read[key] = time.monotonic(), board.newest_event(unions)
     return newest
 
