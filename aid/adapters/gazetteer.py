@@ -20,7 +20,7 @@ from pathlib import Path
 from geopy.location import Location
 from geopy.point import Point
 
-VERSION = 6  # bump when the file's content changes: a new name makes every machine rebuild it
+VERSION = 7  # bump when the file's content changes: a new name makes every machine rebuild it
 LOCAL_KM = 5  # a place this close to a union's area counts as the union's own
 SIMILAR = 0.85  # how alike a local place's name must be to a typed one ("Burjasot" ~ "Burjassot")
 WORDS = re.compile(r"[\s,;/()]+")

@@ -6,6 +6,7 @@ towns from postcode centroids (data/gb_localities.csv.gz, built by scripts/build
 import csv
 import gzip
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -16,6 +17,10 @@ from aid.matching.geo import haversine_km
 LOCALITIES = Path(__file__).resolve().parent / "data" / "gb_localities.csv.gz"
 SAME_PLACE_KM = 3  # a locality this close to a GeoNames place of its name is that place
 LOCALITY_POPULATION = 499  # at most: below the 500 of every populous GeoNames place
+DIVISION = re.compile(r"\s+(?:Ward|ED|Community|\(B\))$")  # "Patcham Ward": postal codes name some places by ward
+PARTS = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")  # "Copthorne and Worth Ward", "Aboyne, Upper Deeside and Donside"
+COMPASS = re.compile(r"\s+(?:North|South|East|West|Central)$")  # "Southborough North Ward"
+VAGUE = {"", "central", "north", "south", "east", "west", "rural", "town", "village", "the village"}
 
 
 def build(country, target):
@@ -33,6 +38,7 @@ def build(country, target):
         conn.execute("CREATE INDEX places_key ON places (key)")
         localities = list(_localities(conn))  # all read before any is inserted: compared with GeoNames only
         conn.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)", localities)
+        conn.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)", list(_within_divisions(conn, localities)))
         conn.execute("CREATE INDEX places_lat ON places (lat)")  # the boxes of near spellings
     partial.replace(target)  # atomic: a concurrent reader never sees half a file
     for stale in Path(target).parent.glob(f"gazetteer-{country}*.sqlite"):  # earlier versions' files
@@ -51,6 +57,22 @@ def _localities(conn):
             name_key, lat, lon = key(row["name"]), float(row["lat"]), float(row["lon"])
             if not _known(conn, name_key, lat, lon):
                 yield name_key, row["name"], lat, lon, "GB", min(int(row["postcodes"]), LOCALITY_POPULATION)
+
+
+def _within_divisions(conn, localities):
+    """The places a ward's name names, each at the ward's point: "Copthorne and Worth Ward" → Copthorne, Worth.
+
+    People type "Patcham", not "Patcham Ward". A ward is a few km across, so its point is
+    near each place it is named after; a GeoNames place or a locality of that name within
+    SAME_PLACE_KM is kept instead.
+    """
+    for _, name, lat, lon, country, population in localities:
+        if not DIVISION.search(name):
+            continue
+        for part in PARTS.split(DIVISION.sub("", name)):
+            for place in dict.fromkeys((part, COMPASS.sub("", part))):
+                if key(place) not in VAGUE and not _known(conn, key(place), lat, lon):
+                    yield key(place), place, lat, lon, country, population
 
 
 def _known(conn, name_key, lat, lon):
