@@ -164,6 +164,7 @@ class Web:
 
     def __init__(self, base):
         self.base, self.local = base, threading.local()
+        self.lock, self.resent = threading.Lock(), 0
 
     def session(self):
         import requests
@@ -172,6 +173,25 @@ class Web:
             self.local.session = requests.Session()
             self.local.csrf = None
         return self.local.session
+
+    def get(self, path, **kwargs):
+        """GET as a browser does: sent once more when a kept-alive connection closes before any answer.
+
+        gunicorn closes a connection left idle for its keepalive (5 s); a request sent on it at
+        that moment is lost before the server reads it. A browser sends such a GET again by
+        itself; requests does not. Each resend is counted and printed; a timeout, a refused
+        connection or an error status is never resent.
+        """
+        import requests
+
+        try:
+            return self.session().get(self.base + path, **kwargs)
+        except requests.ConnectionError as error:
+            if not _closed_before_answer(error):
+                raise
+            with self.lock:
+                self.resent += 1
+            return self.session().get(self.base + path, **kwargs)
 
     def login(self, email, password):
         session = self.session()
@@ -202,6 +222,17 @@ class Web:
         return sent, time.time() - sent, answer.status_code, token
 
 
+def _closed_before_answer(error):
+    """Whether requests' ConnectionError is urllib3's "Connection aborted." by a peer that closed (not a timeout)."""
+    from http.client import RemoteDisconnected
+
+    from urllib3.exceptions import ProtocolError
+
+    reason = error.args[0] if error.args else None
+    cause = reason.args[-1] if isinstance(reason, ProtocolError) and reason.args else None
+    return isinstance(cause, RemoteDisconnected | ConnectionResetError | BrokenPipeError)
+
+
 class Poller:
     """Coordinators' boards as htmx polls them, each coordinator with the token its own board shows.
 
@@ -221,8 +252,8 @@ class Poller:
 
     def poll(self, _wall):
         turn = next(self.turns) % len(self.tokens)
-        answer = self.web.session().get(self.web.base + self.url, params={"v": self.tokens[turn]}, cookies=self.cookies,
-                                        timeout=TIMEOUT, headers={"HX-Request": "true"})
+        answer = self.web.get(self.url, params={"v": self.tokens[turn]}, cookies=self.cookies, timeout=TIMEOUT,
+                              headers={"HX-Request": "true"})
         if BUSY in answer.headers:
             with self.lock:
                 self.put_off += 1
@@ -235,7 +266,10 @@ class Poller:
         return answer.status_code
 
     def static(self, _wall):
-        return self.web.session().get(self.web.base + STATIC, timeout=TIMEOUT).status_code
+        return self.web.get(STATIC, timeout=TIMEOUT).status_code
+
+
+_told = itertools.count()  # the first few errors are logged whole
 
 
 def open_loop(pool, rate, count, call, results, stop=None, give_up=None):
@@ -256,6 +290,8 @@ def open_loop(pool, rate, count, call, results, stop=None, give_up=None):
             status = call(wall)
         except Exception as error:  # a timeout or a refused connection is a result too
             status = type(error).__name__
+            if next(_told) < 5:
+                log(f"  {status}: {error}")
         results.append((time.monotonic() - scheduled, status))
 
     for i in range(count):
@@ -372,7 +408,7 @@ def surge(args, env, directory, web, url, queue, cookies):
     floor_ms = [(done[i] - at) * 1000 for i, at in floor if i in done]
     return {"posts": posts, "polls": polls, "statics": statics, "first_offer_ms": first, "floor_ms": floor_ms,
             "never_offered": len(tokens) - len(offered), "floor_missing": len(floor) - len(floor_ms),
-            "board_bytes": poller.sizes, "board_put_off": poller.put_off}
+            "board_bytes": poller.sizes, "board_put_off": poller.put_off, "resent": web.resent}
 
 
 def _post(web, index, posts, sent):
@@ -440,6 +476,7 @@ def summary(args, rates, result):
         "speedup_2_workers": round(rates[2] / rates[1], 2) if 1 in rates and 2 in rates else None,
         "speedup_4_workers": round(rates[4] / rates[1], 2) if 1 in rates and 4 in rates else None,
         "http_errors": {what: dict(counts) for what, counts in failed.items() if counts},
+        "gets_resent": result["resent"],
         "errors": http_errors + result["never_offered"] + result["floor_missing"] + result.get("failed_jobs", 0)
         + result.get("tracebacks", 0),
     }
@@ -513,7 +550,8 @@ def main():
     print(f"  matched per second    {out['matched_per_s']}  speedup K=2 {out['speedup_2_workers']}, "
           f"K=4 {out['speedup_4_workers']}")
     print(f"  errors {out['errors']} (failed jobs {result['failed_jobs']}, never offered {result['never_offered']}, "
-          f"tracebacks {result['tracebacks']}, HTTP {out['http_errors'] or 'none'})")
+          f"tracebacks {result['tracebacks']}, HTTP {out['http_errors'] or 'none'}); "
+          f"{out['gets_resent']} GETs sent again after their kept-alive connection closed, as a browser does")
     print(json.dumps(out))
 
 

@@ -36,6 +36,7 @@ class AppWorker(SimpleWorker):
 
     max_connection_wait_time = 5.0  # rq's 60 s: after an outage, a worker would idle up to a minute
     _heartbeats = None  # of the job running
+    stopping = False  # asked to stop by a signal
 
     def __init__(self, *args, sweep_seconds=0, sweep=None, **kwargs):
         self.sweep_seconds, self.enqueue_sweep = sweep_seconds, sweep  # rq's __init__ reads dequeue_timeout
@@ -48,6 +49,15 @@ class AppWorker(SimpleWorker):
         """Wake at least once per sweep interval, even with nothing to do, to queue the sweep."""
         waiting = super().dequeue_timeout
         return max(1, min(waiting, math.ceil(self.sweep_seconds))) if self.sweep_seconds else waiting
+
+    def request_stop(self, signum, frame):
+        """SIGTERM or SIGINT: stop for good, idle or busy.
+
+        rq notes a stop only when it comes mid-job; an idle worker just leaves its loop, and
+        `run` would take that for a lost Redis and start a fresh worker.
+        """
+        self.stopping = True
+        super().request_stop(signum, frame)
 
     def get_heartbeat_ttl(self, job, working_time=0.0):
         """rq's own grace is 60 s: a job killed with its worker would wait that long to be seen."""
@@ -133,7 +143,7 @@ def run(burst=False, sweep=True):
             worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
         except redis.exceptions.RedisError as error:
             log.warning("worker lost Redis (%s); starting again", type(error).__name__)
-        if burst or (worker is not None and worker._stop_requested) or not _pause(RESTART_AFTER):
+        if burst or (worker is not None and worker.stopping) or not _pause(RESTART_AFTER):
             return
 
 

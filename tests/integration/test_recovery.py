@@ -4,6 +4,7 @@ Each test runs the real `flask aid worker` (not burst: it queues the sweep itsel
 with every need offered once, no job left over, and no job run twice.
 """
 import re
+import signal
 import threading
 import time
 from collections import Counter
@@ -14,6 +15,7 @@ import time_machine
 from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
+from rq.worker import Worker
 
 from aid.extensions import db
 from aid.jobs.tasks import sweep
@@ -226,3 +228,17 @@ def test_people_posting_at_once_do_not_wait_on_each_other_while_the_queue_is_slo
     took = time.monotonic() - started
     assert len(results) == 8 and slow.calls == 8
     assert took < 4, f"8 posts took {took:.1f} s: they queued behind each other's enqueue"
+
+
+def test_a_worker_told_to_stop_while_idle_stops_and_is_not_started_again(make, database, redis_server, tmp_path):
+    queue = f"test-stop-{database.backend}"
+    _setup(make, redis_server.url, queue)
+    worker = LiveWorker(database.url, redis_server.url, queue, tmp_path)
+    try:
+        until(lambda: Worker.count(queue=Queue(queue, connection=Redis.from_url(redis_server.url))) == 1, timeout=30)
+        time.sleep(1.5)  # idle, waiting on the queue
+        worker.process.send_signal(signal.SIGTERM)
+        worker.process.wait(10)  # rq leaves its loop at once; a fresh worker must not take its place
+    finally:
+        worker.stop()
+    assert len(re.findall(r"Worker \w+: started with PID", worker.output())) == 1
