@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from aid.extensions import db
 from aid.models import HOLDING, InboundSms, MatchState, OutboxMessage, SmsOptOut
-from aid.services import ServiceError, matches, needs, outbox, sms_intake
+from aid.services import ServiceError, follow, matches, needs, outbox, sms_intake
 from aid.sms.reply import parse
 from aid.sms.resolve import Outcome, resolve
 from aid.sms.words import Kind
@@ -40,7 +40,7 @@ def receive(sid, number, body, now):
     match = offers.get(resolution.code)
     if command.kind is Kind.YES and resolution.outcome is Outcome.NOT_YOURS:
         match = outbox.open_codes(number, (MatchState.WITHDRAWN,)).get(command.code)  # the slot filled first
-    kind = "taken" if match is not None and match.state == MatchState.WITHDRAWN else _act(
+    kind = _withdrawn(match) if match is not None and match.state == MatchState.WITHDRAWN else _act(
         resolution, match, now, number)
     if kind:
         args = {"code": resolution.code or (command.codes[:1] or [""])[0], "codes": list(resolution.choices)}
@@ -48,6 +48,11 @@ def receive(sid, number, body, now):
         outbox.tell(kind, _sender(number, match), need=match.need if match else None, match=match, args=args,
                     key="" if kind == "taken" else f"reply:{sid}")
     return True
+
+
+def _withdrawn(match):
+    """YES to an offer withdrawn first: they went off duty meanwhile, or its place went to someone else."""
+    return "passed_on" if match.note == follow.OFF_DUTY else "taken"
 
 
 def _checkin_answer(sid, number, command, now):

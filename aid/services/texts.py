@@ -140,6 +140,7 @@ BODIES = {
     "declined": lambda v: gettext("%(code)s: passed. Thank you for telling us.", **v),
     "finished": lambda v: gettext("%(code)s: marked done. Thank you!", **v),
     "released": lambda v: gettext("%(code)s: given back. We will ask someone else.", **v),
+    "passed_on": lambda v: gettext("%(code)s: you went off duty, so we asked someone else. Thank you!", **v),
     "busy": lambda v: gettext("%(code)s: you already have as many tasks as you can take. Finish one first.", **v),
     "help": lambda v: gettext(
         "Reply YES and the code to take an offer, NO to pass, DONE when finished, DROP to give it back, "

@@ -91,6 +91,7 @@ NOTES = {  # why an offer was withdrawn (aid.services.follow); any other note is
     follow.FILLED: _l("every place was taken"),
     follow.SLOT_TAKEN: _l("the places left need other skills"),
     follow.NO_LONGER_FITS: _l("their skills, range or base changed"),
+    follow.OFF_DUTY: _l("they went off duty"),
 }
 
 

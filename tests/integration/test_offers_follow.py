@@ -139,7 +139,7 @@ def _hours_end(app):
 @pytest.mark.parametrize("go_off_duty", [_untick_available, _snooze, _hours_end])
 def test_going_off_duty_withdraws_open_offers_asks_someone_else_and_keeps_accepted_tasks(app, client, go_off_duty):
     with app.app_context():
-        add_union()
+        add_coordinator(add_union())
         for i, name in enumerate(["Ann Able", "Bob Baker", "Cat Cole", "Dan Dale", "Eve East"]):
             add_volunteer(name, lat=50.874 + i * 0.004)  # Dan and Eve are furthest: not in a first wave
     post_need(client, details="Bread")
@@ -160,6 +160,8 @@ def test_going_off_duty_withdraws_open_offers_asks_someone_else_and_keeps_accept
     drain(app)
     with app.app_context():
         assert set(_offers()) == {"bob.baker@example.org", "cat.cole@example.org", "dan.dale@example.org"}
+    page = login_as(app, "rosa.coord@example.org").get(f"/board/needs/{offer.need_id}").get_data(as_text=True)
+    assert "they went off duty" in page and "off_duty" not in page  # the coordinator sees why, in words
 
 
 def login_as(app, email):

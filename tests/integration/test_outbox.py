@@ -5,9 +5,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 import time_machine
 
+from aid import edge
 from aid.extensions import db
 from aid.jobs.tasks import sweep
-from aid.models import Match, MatchState, OutboxMessage, OutboxState, utcnow
+from aid.models import Match, MatchState, OutboxMessage, OutboxState, Volunteer, utcnow
+from aid.services import follow
 from aid.sms import codes, segments
 from tests.conftest import at_once
 from tests.factories import add_union, add_volunteer, drain, post_need
@@ -164,6 +166,27 @@ def test_two_volunteers_answering_yes_for_the_last_slot_at_once_make_one_winner(
     [_offer, kind] = texted(sms_gateway, loser)  # one message after the offer, not two
     assert "went to someone else" in kind and answers[loser] in kind
     assert not any("Hill" in body for body in texted(sms_gateway, loser))
+
+
+def test_yes_to_an_offer_withdrawn_when_its_volunteer_went_off_duty_says_so(make, sms_gateway):
+    app = sms_app(make, sms_gateway)
+    with app.app_context():
+        add_union()
+        ann = texter("Ann Able", ANN)
+    post_need(app.test_client())
+    drain(app)
+    code = code_in(texted(sms_gateway, ANN)[0])
+    with app.app_context():
+        volunteer = db.session.get(Volunteer, ann.id)
+        volunteer.on_duty = False  # as unticking "available" does
+        follow.off_duty(volunteer)
+        edge.commit()
+
+    text_in(app.test_client(), sms_gateway, ANN, f"YES {code}")
+    drain(app)
+
+    reply = texted(sms_gateway, ANN)[-1]
+    assert "you went off duty" in reply and code in reply and "went to someone else" not in reply
 
 
 def test_stop_is_confirmed_and_then_the_number_gets_nothing_more_until_start(make, sms_gateway):
