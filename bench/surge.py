@@ -149,12 +149,12 @@ def stop_workers(workers, queue):
     workers.stop()
 
 
-def _until(predicate, timeout, what):
+def _until(predicate, timeout, what, every=0.1):
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
             raise RuntimeError(f"gave up waiting for {what} after {timeout} s")
-        time.sleep(0.1)
+        time.sleep(every)
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -350,7 +350,8 @@ def scaling(env, directory, web, url, queue, backlog, counts):
         tokens = post_backlog(web, backlog, f"k{count}", 10000 * count)
         workers = start_workers(env, directory, queue, count)
         try:
-            _until(lambda t=tokens: len(first_offers(url, t)[0]) == len(t), 600, f"{count} worker(s) to match")
+            # Once a second: each look opens a PostgreSQL connection, CPU the workers measured here would miss.
+            _until(lambda t=tokens: len(first_offers(url, t)[0]) == len(t), 600, f"{count} worker(s) to match", 1)
             offered, claimed = first_offers(url, tokens)
         finally:
             stop_workers(workers, queue)
@@ -398,7 +399,7 @@ def surge(args, env, directory, web, url, queue, cookies):
                 loop.join()
         log(f"  posted {len(posts)} needs; waiting for their first offers")
         tokens = [token for *_rest, token in posts if token]
-        _until(lambda: len(first_offers(url, tokens)[0]) >= len(tokens), args.timeout, "every first offer")
+        _until(lambda: len(first_offers(url, tokens)[0]) >= len(tokens), args.timeout, "every first offer", 1)
         offered, _claimed = first_offers(url, tokens)
         done = _floor_done(queue)
     finally:
@@ -490,7 +491,7 @@ def main():
     parser.add_argument("--board", type=int, default=300, help="open needs on the board before the surge")
     parser.add_argument("--volunteers", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2, help="rq workers during the surge")
-    parser.add_argument("--backlog", type=int, default=300, help="needs per K in the scaling phase (0: skip it)")
+    parser.add_argument("--backlog", type=int, default=600, help="needs per K in the scaling phase (0: skip it)")
     parser.add_argument("--scale", default="1,2,4", help="worker counts of the scaling phase")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the last first offer")
     args = parser.parse_args()
