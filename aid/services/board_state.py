@@ -20,6 +20,7 @@ from aid.services.board import COLUMNS, WAITING, lateness, shown, stuck_reason
 PAGE = 30  # cards a column shows before "and N more"
 CACHE, CACHED = "aid_board_snapshots", 64  # snapshots kept per process, the oldest dropped first
 _lock = threading.Lock()
+_building = {}  # {snapshot key: the lock its one builder holds}
 
 
 @dataclass
@@ -61,12 +62,18 @@ def snapshot(unions, filters, now, newest):
     """
     minute = now.replace(second=0, microsecond=0)
     key, cache = (tuple(unions), filters, newest, minute), current_app.extensions.setdefault(CACHE, {})
-    if (board := cache.get(key)) is None:
-        board = _snapshot(unions, filters, minute)
-        with _lock:
-            cache[key] = board
-            while len(cache) > CACHED:
-                cache.pop(next(iter(cache)))
+    if (board := cache.get(key)) is not None:
+        return board
+    with _lock:
+        building = _building.setdefault(key, threading.Lock())
+    with building:  # polls that arrive together wait for one build instead of each building it
+        if (board := cache.get(key)) is None:
+            board = _snapshot(unions, filters, minute)
+            with _lock:
+                cache[key] = board
+                while len(cache) > CACHED:
+                    cache.pop(next(iter(cache)))
+                _building.pop(key, None)
     return board
 
 

@@ -1,5 +1,7 @@
 """The live board's polls: 204 while nothing changed, else only the cards that changed, in place."""
 import re
+import threading
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -209,3 +211,26 @@ def test_a_board_drawn_after_the_window_began_is_never_taken_back_to_the_older_s
     newer = _token(coordinator.get("/board/").get_data(as_text=True))  # the page reads the newest event itself
     answer = _poll(coordinator, newer)
     assert answer.status_code == 204 and not DELETE.search(answer.get_data(as_text=True))
+
+
+def test_polls_arriving_together_build_one_snapshot_between_them(app, monkeypatch):
+    built = []
+
+    def slow_snapshot(unions, filters, now):
+        built.append(filters)
+        time.sleep(0.2)  # long enough for every poll to arrive while the first builds
+        return board_state.Snapshot()
+
+    monkeypatch.setattr(board_state, "_snapshot", slow_snapshot)
+    now, boards = utcnow(), []
+
+    def poll():
+        with app.app_context():
+            boards.append(board_state.snapshot([1], "all", now, 7))
+
+    threads = [threading.Thread(target=poll) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(built) == 1 and len(boards) == 4 and all(board is boards[0] for board in boards)
