@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import time_machine
+from flask import template_rendered
 
 from aid import edge
 from aid.extensions import db
@@ -234,3 +235,14 @@ def test_polls_arriving_together_build_one_snapshot_between_them(app, monkeypatc
     for thread in threads:
         thread.join(5)
     assert len(built) == 1 and len(boards) == 4 and all(board is boards[0] for board in boards)
+
+
+def test_boards_showing_the_same_cards_share_one_drawn_answer(app):
+    coordinator = _board(app)
+    page = coordinator.get("/board/").get_data(as_text=True)
+    _add_needs(app, "Bread and milk")
+    drawn = []
+    with template_rendered.connected_to(lambda _app, template, context: drawn.append(template.name), app):
+        answers = [_poll(coordinator, _token(page)).get_data(as_text=True) for _ in range(3)]  # three boards, one token
+    assert drawn.count("board/_changes.html") == 1
+    assert answers[0] == answers[1] == answers[2] and CARD.search(answers[0])

@@ -65,13 +65,16 @@ def poll(unions, read_filters, now):
     if held is None:  # not a token this server made: send the whole board body
         return _answer(render_template("board/_body.html", oob=True, **draw(unions, filters, now)))
     snap = board_state.snapshot(unions, filters, now, newest)
-    columns = [(name, [row.id for row in rows]) for name, rows in snap.columns]
-    gone, inserts = changes(held.cards, columns, snap.versions)
-    ages = _ages(snap, now) if held.minute != minute_of(now) else ""
-    return _answer(render_template(
-        "board/_changes.html", gone=gone, inserts=inserts, frame=_frame(snap, filters, now), ages=ages,
-        cards=_cards(snap, [need_id for need_id, _name, _anchor in inserts], now),
-        token=Token(newest, minute_of(now), snap.versions).dump()))
+    key = ("answer", str(get_locale()), request.args["v"])  # boards that showed the same cards get the same answer
+    if key not in snap.memo:
+        columns = [(name, [row.id for row in rows]) for name, rows in snap.columns]
+        gone, inserts = changes(held.cards, columns, snap.versions)
+        ages = _ages(snap, now) if held.minute != minute_of(now) else ""
+        snap.memo[key] = render_template(
+            "board/_changes.html", gone=gone, inserts=inserts, frame=_frame(snap, filters, now), ages=ages,
+            cards=_cards(snap, [need_id for need_id, _name, _anchor in inserts], now),
+            token=Token(newest, minute_of(now), snap.versions).dump())
+    return _answer(snap.memo[key])
 
 
 def _newest(unions, at_least):
