@@ -148,7 +148,8 @@ class PageProblems:
         page.on("pageerror", lambda error: self.lines.append(f"[{role}] uncaught: {error} ({page.url})"))
         page.on("response", on_response)
         def on_failed(request):
-            line = f"[{role}] request failed: {request.method} {request.url} {request.failure}"
+            kind = request.resource_type + (", navigation" if request.is_navigation_request() else "")
+            line = f"[{role}] request failed: {request.method} {request.url} {request.failure} ({kind}, on {page.url})"
             # A page that moves on cancels its own pending loads (an icon still coming when the
             # form's answer navigates): the browser's doing, not the page's; kept as a warning.
             cancelled = request.failure == "net::ERR_ABORTED" and urlsplit(request.url).path.startswith("/static/")
