@@ -161,7 +161,7 @@ def test_going_off_duty_withdraws_open_offers_asks_someone_else_and_keeps_accept
     with app.app_context():
         assert set(_offers()) == {"bob.baker@example.org", "cat.cole@example.org", "dan.dale@example.org"}
     page = login_as(app, "rosa.coord@example.org").get(f"/board/needs/{offer.need_id}").get_data(as_text=True)
-    assert "they went off duty" in page and "off_duty" not in page  # the coordinator sees why, in words
+    assert "<strong>offer withdrawn</strong>" in page and "they went off duty" in page and "off_duty" not in page  # why, in words
 
 
 def login_as(app, email):
