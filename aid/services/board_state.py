@@ -66,14 +66,17 @@ def snapshot(unions, filters, now, newest):
         return board
     with _lock:
         building = _building.setdefault(key, threading.Lock())
-    with building:  # polls that arrive together wait for one build instead of each building it
-        if (board := cache.get(key)) is None:
-            board = _snapshot(unions, filters, minute)
-            with _lock:
-                cache[key] = board
-                while len(cache) > CACHED:
-                    cache.pop(next(iter(cache)))
-                _building.pop(key, None)
+    try:
+        with building:  # polls that arrive together wait for one build instead of each building it
+            if (board := cache.get(key)) is None:
+                board = _snapshot(unions, filters, minute)
+                with _lock:
+                    cache[key] = board
+                    while len(cache) > CACHED:
+                        cache.pop(next(iter(cache)))
+    finally:  # a build that failed leaves no lock behind either
+        with _lock:
+            _building.pop(key, None)
     return board
 
 
