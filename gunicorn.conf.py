@@ -1,9 +1,13 @@
-"""gunicorn in production: `gunicorn -c gunicorn.conf.py app:app`, the Procfile's `web` line.
+"""gunicorn in production: the Procfile's `web` and `board` lines (`gunicorn -c gunicorn.conf.py app:app`).
 
 Threads, not one request per process: coordinators' boards poll every two seconds, and a
 sync worker busy with one slow board keeps everyone else (someone asking for help) waiting
 behind it. With gthread each process serves WEB_THREADS requests at once, so cheap polls and
 posts pass a slow render. Every setting comes from the environment; honcho sets PORT.
+
+`board` is the same app in processes of its own (BOARD_CONCURRENCY, 1 by default), to which
+the reverse proxy sends coordinators' boards (deploy/nginx.conf): a hundred polls a second
+then share no process, and no interpreter lock, with a person asking for help.
 """
 import os
 
@@ -17,5 +21,6 @@ graceful_timeout = 20
 keepalive = 5  # seconds a polling browser's connection stays open between polls
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout; off by default (one line a poll)
 errorlog = "-"
-proc_name = "aid-web"
+proc_name = "aid-web"  # the board's processes are named aid-board on the Procfile's line
+control_socket_disable = True  # unused; the web and board masters on one host would share its path
 

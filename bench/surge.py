@@ -1,8 +1,9 @@
 """Surge: needs posted over HTTP while coordinators poll a big board, on the production profile.
 
-The profile is the repository's Procfile run by honcho (gunicorn with gunicorn.conf.py, 2
-web workers; K `flask aid worker` processes) on PostgreSQL and Redis. Each figure is printed
-beside its floor, measured in the same run:
+The profile is the repository's Procfile run by honcho (gunicorn with gunicorn.conf.py: 2
+`web` processes and 1 `board`; K `flask aid worker` processes) on PostgreSQL and Redis. Each
+request goes where deploy/nginx.conf sends it, without the proxy's hop: boards to `board`,
+the rest to `web`. Each figure is printed beside its floor, measured in the same run:
 
 - post to first offer stored (p50, p95), against an empty rq job's enqueue-to-done time on
   the same queue at the same moment;
@@ -373,9 +374,12 @@ def _rate(offered, claimed):
     return (high - low) / (times[high] - times[low])
 
 
-def surge(args, env, directory, web, url, queue, cookies):
-    """Posts at args.rate while the board is polled at args.poll_rate and a no-op job goes every second."""
-    poller = Poller(web, cookies, max(1, round(args.poll_rate * POLL_EVERY)))
+def surge(args, env, directory, web, desk, url, queue, cookies):
+    """Posts at args.rate to `web` while `desk` is polled at args.poll_rate and a no-op job goes every second.
+
+    The static file (the polls' floor) is fetched from `desk` too, under the same load as the polls.
+    """
+    poller = Poller(desk, cookies, max(1, round(args.poll_rate * POLL_EVERY)))
     posts, polls, statics, floor = [], [], [], []
     stop = threading.Event()
     duration = args.needs / args.rate
@@ -409,7 +413,7 @@ def surge(args, env, directory, web, url, queue, cookies):
     floor_ms = [(done[i] - at) * 1000 for i, at in floor if i in done]
     return {"posts": posts, "polls": polls, "statics": statics, "first_offer_ms": first, "floor_ms": floor_ms,
             "never_offered": len(tokens) - len(offered), "floor_missing": len(floor) - len(floor_ms),
-            "board_bytes": poller.sizes, "board_put_off": poller.put_off, "resent": web.resent}
+            "board_bytes": poller.sizes, "board_put_off": poller.put_off, "resent": web.resent + desk.resent}
 
 
 def _post(web, index, posts, sent):
@@ -517,18 +521,19 @@ def main():
         try:
             database.migrate()
             email, password = populate(database.url, args.volunteers, args.board)
-            queue_name, port = f"surge-{uuid.uuid4().hex[:6]}", free_port()
+            queue_name, port = f"surge-{uuid.uuid4().hex[:6]}", free_port(100)
             queue = Queue(queue_name, connection=Redis.from_url(redis_url), serializer=JSONSerializer)
             env = environment(database.url, redis_url, queue_name, port)
-            web = Honcho(env, tmp, "-p", str(port), "web")
-            client = Web(f"http://127.0.0.1:{port}")
-            _until(lambda: _up(client), 90, "gunicorn")
-            log(f"profile up: gunicorn (2 gthread workers) on :{port}, PostgreSQL, Redis {redis_url}")
+            web = Honcho(env, tmp, "-p", str(port), "web", "board")  # honcho puts board on port + 100
+            client, desk = Web(f"http://127.0.0.1:{port}"), Web(f"http://127.0.0.1:{port + 100}")
+            _until(lambda: _up(client) and _up(desk), 90, "gunicorn")
+            log(f"profile up: gunicorn web (2 gthread processes) on :{port}, board (1) on :{port + 100}, "
+                f"PostgreSQL, Redis {redis_url}")
             counts = [int(k) for k in args.scale.split(",")] if args.backlog else []
             rates = scaling(env, tmp, client, database.url, queue, args.backlog, counts) if counts else {}
             log(f"surge: {args.needs} needs at {args.rate}/s, board of {args.board}+ polled at {args.poll_rate}/s, "
                 f"{args.workers} workers")
-            result = surge(args, env, tmp, client, database.url, queue, client.login(email, password))
+            result = surge(args, env, tmp, client, desk, database.url, queue, desk.login(email, password))
             result["failed_jobs"] = FailedJobRegistry(queue=queue).count
             result["tracebacks"] = web.output().count("Traceback")
         finally:

@@ -20,10 +20,26 @@ PASSWORD = "correct horse battery"
 pytest_plugins = ["tests.peers.fixtures"]  # smtp_peer, sms_gateway, push_service
 
 
-def free_port():
+def free_port(*offsets):
+    """A free port on 127.0.0.1 that is also free `offset` above it for each offset.
+
+    honcho gives a Procfile's process types ports 100 apart (web on -p, board on -p + 100).
+    """
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if all(_free(port + offset) for offset in offsets):
+            return port
+
+
+def _free(port):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 class Database:
@@ -152,6 +168,21 @@ def redis_server(tmp_path_factory):
     server.stop()
 
 
+def listening(port, process, what, seconds=10):
+    """Return once something listens on 127.0.0.1:port; raise if `process` exits first or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                said = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+                raise RuntimeError(f"{what} exited with {process.returncode}: {said}") from None
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on {port} within {seconds} s")
+
+
 class RedisServer:
     def __init__(self, binary, directory, port=None):
         self.binary, self.directory, self.port = binary, directory, port or free_port()
@@ -165,20 +196,46 @@ class RedisServer:
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.directory)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        listening(self.port, self.process, "redis-server")
 
     def stop(self):
         if self.process:
             self.process.terminate()
             self.process.wait(10)
             self.process = None
+
+
+class Nginx:
+    """nginx with the repository's deploy/nginx.conf, its upstreams and listen port moved to free ones."""
+
+    def __init__(self, directory, web_port, board_port):
+        self.directory, self.port = Path(directory), free_port()
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.access(binary, os.X_OK):
+            pytest.fail("nginx is not installed: scripts/test installs Debian's nginx-light")
+        site = (ROOT / "deploy" / "nginx.conf").read_text()
+        for shipped, here in (("127.0.0.1:8000", f"127.0.0.1:{web_port}"), ("127.0.0.1:8100", f"127.0.0.1:{board_port}"),
+                              ("listen 80;", f"listen 127.0.0.1:{self.port};")):
+            assert shipped in site, f"deploy/nginx.conf no longer says {shipped}"
+            site = site.replace(shipped, here)
+        (self.directory / "aid.conf").write_text(site)
+        temp = " ".join(f"{kind}_temp_path {self.directory / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                                 "uwsgi", "scgi"))
+        (self.directory / "nginx.conf").write_text(
+            f"worker_processes 1; pid {self.directory / 'nginx.pid'}; error_log {self.directory / 'error.log'};\n"
+            f"events {{ worker_connections 256; }}\n"
+            f"http {{ access_log off; {temp} include {self.directory / 'aid.conf'}; }}\n")
+        self.process = subprocess.Popen([binary, "-p", str(self.directory), "-c", str(self.directory / "nginx.conf"),
+                                         "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        listening(self.port, self.process, "nginx")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
 
 
 def run_worker(database_url, redis_url, queue="aid", timeout=60):

@@ -1,8 +1,9 @@
 """The production profile as the README starts it, and what keeps it one app across processes.
 
 The first test runs the Procfile under honcho, exactly as documented: gunicorn (gthread, 2
-workers) and 2 `flask aid worker` processes, on PostgreSQL and a private Redis, and walks a
-need from the ask form to a volunteer's accept over HTTP. The others pin the settings that
+web workers and 1 for boards) and 2 `flask aid worker` processes, on PostgreSQL and a private
+Redis, behind nginx with deploy/nginx.conf, and walks a need from the ask form to a
+coordinator's board and a volunteer's accept over HTTP. The others pin the settings that
 make many processes behave as one: rate limits in Redis, the secret key, ProxyFix, the
 sweep's lock, /healthz and /metrics.
 """
@@ -27,7 +28,7 @@ from aid.extensions import db
 from aid.jobs.tasks import sweep
 from aid.models import Match, MatchState, User, Volunteer, utcnow
 from aid.services.background import SWEEP_LOCK
-from tests.conftest import ROOT, Database, _descendants, command_line, free_port, stop_tree, until
+from tests.conftest import ROOT, Database, Nginx, _descendants, command_line, free_port, stop_tree, until
 from tests.factories import add_union, add_volunteer, need_form, post_need
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -42,11 +43,12 @@ def pg(tmp_path_factory):
 
 
 class Profile:
-    """`honcho start -c worker=2` on the repository's Procfile, in a process group of its own."""
+    """`honcho start -c worker=2` on the repository's Procfile, in a process group of its own, behind nginx."""
 
     def __init__(self, env, directory):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = free_port(100)  # web; honcho puts board 100 above
+        self.proxy = Nginx(directory, self.port, self.port + 100)
+        self.url = self.proxy.url
         self.log_path = Path(directory) / "honcho.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(["honcho", "start", "-p", str(self.port), "-c", "worker=2"], cwd=ROOT,
@@ -60,14 +62,20 @@ class Profile:
         found = (command_line(pid) for pid in _descendants(self.process.pid))
         return [command.replace(b"\0", b" ").decode() for command in found if command]
 
+    def served(self, process, line):
+        """Whether gunicorn's access log shows `process` (web or board) answering a request line."""
+        return any(f"{process}.1 " in entry and f'"{line} ' in entry for entry in self.output().splitlines())
+
     def stop(self):
+        self.proxy.stop()
         stop_tree(self.process)
 
 
 def _env(pg, redis_server, queue):
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     return {**os.environ, "PATH": path, "DATABASE_URL": pg.url, "REDIS_URL": redis_server.url, "RQ_QUEUE": queue,
-            "SECRET_KEY": uuid.uuid4().hex, "WEB_CONCURRENCY": "2", "SWEEP_SECONDS": "2"}
+            "SECRET_KEY": uuid.uuid4().hex, "WEB_CONCURRENCY": "2", "SWEEP_SECONDS": "2", "ACCESS_LOG": "-",
+            "PROXY_FIX_X_FOR": "1", "PROXY_FIX_X_PROTO": "1"}
 
 
 def _csrf(session, url):
@@ -96,7 +104,7 @@ def test_the_procfile_serves_a_need_from_the_ask_form_to_an_accept_on_postgresql
     engine = sa.create_engine(pg.url.replace("postgresql://", "postgresql+psycopg://"))
     try:
         until(lambda: _answers(profile.url + "/healthz"), timeout=90)
-        until(lambda: _gunicorns(profile) == 3 and len(Worker.all(queue=queue)) == 2, timeout=30)  # master + 2
+        until(lambda: _gunicorns(profile) == 5 and len(Worker.all(queue=queue)) == 2, timeout=30)  # web 1 + 2, board 1 + 1
         health = requests.get(profile.url + "/healthz", timeout=10).json()
         assert health["database"] == "ok" and health["queue"] == "ok" and health["queue_backend"] == "redis"
 
@@ -108,6 +116,17 @@ def test_the_procfile_serves_a_need_from_the_ask_form_to_an_accept_on_postgresql
         tracking = profile.url + posted.headers["Location"]
 
         until(lambda: _offered_email(engine), timeout=60)  # matched by one of the rq workers
+        coordinator = requests.Session()
+        login = coordinator.post(profile.url + "/login", allow_redirects=False, timeout=10, data={
+            "email": "coordinator@example.org", "password": "demo-password",
+            "csrf_token": _csrf(coordinator, profile.url + "/login")})
+        assert login.status_code == 303, login.text[:1000]
+        board = coordinator.get(profile.url + "/board/", timeout=10)
+        assert "A lift to the hospital" in board.text
+        version = re.search(r'id="board-version" name="v" value="([^"]+)"', board.text).group(1)
+        polled = coordinator.get(profile.url + "/board/", params={"v": version}, headers={"HX-Request": "true"},
+                                 timeout=10)
+        assert polled.status_code in (200, 204), polled.text[:500]
         volunteer = requests.Session()
         login = volunteer.post(profile.url + "/login", allow_redirects=False, timeout=10, data={
             "email": _offered_email(engine), "password": "demo-password",
@@ -125,7 +144,8 @@ def test_the_procfile_serves_a_need_from_the_ask_form_to_an_accept_on_postgresql
             states = conn.execute(sa.select(Match.state)).scalars().all()
         assert MatchState.ACCEPTED in states
         assert requester.get(tracking, timeout=10).status_code == 200
-        scraped = requests.get(profile.url + "/metrics", timeout=10)
+        assert requests.get(profile.url + "/metrics", timeout=10).status_code == 403  # from outside, by the proxy
+        scraped = requests.get(f"http://127.0.0.1:{profile.port}/metrics", timeout=10)
         assert scraped.status_code == 200  # from loopback, with no proxy in between
         assert "aid_time_to_accept_seconds_count 1.0" in scraped.text
         assert re.search(r"aid_time_to_first_offer_seconds_count [1-9]", scraped.text)
@@ -133,6 +153,9 @@ def test_the_procfile_serves_a_need_from_the_ask_form_to_an_accept_on_postgresql
         engine.dispose()
         profile.stop()
     assert "Traceback" not in profile.output(), profile.output()[-4000:]
+    # deploy/nginx.conf sent the boards to processes of their own, everything else to the web ones
+    assert profile.served("board", "GET /board/") and not profile.served("web", "GET /board/")
+    assert profile.served("web", "POST /ask") and not profile.served("board", "POST /ask")
 
 
 def _answers(url):
