@@ -30,7 +30,8 @@ def create_need(fields, now):
     need.slots = [Slot(position=i, skill=skill if i == 0 else None) for i in range(need.people)]
     db.session.add(need)
     if lat is not None and lon is not None:
-        locating.place(need, lat, lon)
+        with db.session.no_autoflush:  # its place's queries need not store it first: one INSERT, not 1 + 2 UPDATEs
+            locating.place(need, lat, lon)
     db.session.flush()
     events.record(need, EventKind.POSTED, "Need posted", actor="requester", now=now)
     return need, token, work.add(need)
