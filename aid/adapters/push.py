@@ -79,7 +79,7 @@ def _failure(error):
     if status is None or status == 429 or status >= 500:
         retry_after = error.response.headers.get("Retry-After") if error.response is not None else None
         return TemporaryFailure(f"push service answered {status}", status,
-                                int(retry_after) if (retry_after or "").isdigit() else None)
+                                int(retry_after) if (retry_after or "").isdecimal() else None)
     return PermanentFailure(f"push service refused: {status}", code=status)  # 400, 401, 403, 413
 
 

@@ -71,7 +71,7 @@ def _failure(error):
     code, reason = body.get("code"), f"SMS gateway {error.code}: {body.get('message', error.reason)}"
     if error.code == 429 or error.code >= 500:
         retry_after = error.headers.get("Retry-After")
-        return TemporaryFailure(reason, code, int(retry_after) if (retry_after or "").isdigit() else None)
+        return TemporaryFailure(reason, code, int(retry_after) if (retry_after or "").isdecimal() else None)
     return PermanentFailure(reason, code)
 
 

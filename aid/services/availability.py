@@ -42,7 +42,7 @@ def apply(now):
 
 
 def in_schedule(volunteer, weekday, minute):
-    days = {int(d) for d in volunteer.schedule_days.split(",") if d.isdigit()}
+    days = {int(d) for d in volunteer.schedule_days.split(",") if d.isdecimal()}
     start, end = volunteer.schedule_from or 0, volunteer.schedule_to or 24 * 60
     return weekday in days and start <= minute < end
 

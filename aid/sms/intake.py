@@ -68,7 +68,7 @@ def _category(toks: list[Token]) -> str:
 
 def _number(word: str) -> int | None:
     """A count written as digits or as a word (one to ten), else None."""
-    if word.isdigit():
+    if word.isdecimal():
         return int(word) if len(word) <= 3 else None
     return next((iw.NUMBER_WORDS[f] for f in _arabic_forms(word) if f in iw.NUMBER_WORDS), None)
 
@@ -111,7 +111,7 @@ def _place(text: str, toks: list[Token], people) -> str | None:
 
 def _is_time(texts: list[str], i: int) -> bool:
     """True when texts[i] starts a time or duration ("5 pm", "10 minutes")."""
-    return texts[i].isdigit() and i + 1 < len(texts) and texts[i + 1] in _NOT_PEOPLE
+    return texts[i].isdecimal() and i + 1 < len(texts) and texts[i + 1] in _NOT_PEOPLE
 
 
 def _stops(text: str, toks: list[Token], texts: list[str], j: int, first: int, people) -> bool:
