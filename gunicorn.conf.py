@@ -5,9 +5,10 @@ sync worker busy with one slow board keeps everyone else (someone asking for hel
 behind it. With gthread each process serves WEB_THREADS requests at once, so cheap polls and
 posts pass a slow render. Every setting comes from the environment; honcho sets PORT.
 
-`board` is the same app in processes of its own (BOARD_CONCURRENCY, 1 by default), to which
-the reverse proxy sends coordinators' boards (deploy/nginx.conf): a hundred polls a second
-then share no process, and no interpreter lock, with a person asking for help.
+`board` is the same app in processes of its own (BOARD_CONCURRENCY, 1 by default, at nice
+10), to which the reverse proxy sends coordinators' boards (deploy/nginx.conf): a hundred
+polls a second then share no process, no interpreter lock and no equal share of the CPU with
+a person asking for help.
 """
 import os
 

@@ -59,8 +59,12 @@ class Profile:
 
     def commands(self):
         """The command line of every process honcho started, and theirs."""
-        found = (command_line(pid) for pid in _descendants(self.process.pid))
-        return [command.replace(b"\0", b" ").decode() for command in found if command]
+        return [command for _pid, command in self.processes()]
+
+    def processes(self):
+        """(pid, command line) of every process honcho started, and theirs."""
+        found = ((pid, command_line(pid)) for pid in _descendants(self.process.pid))
+        return [(pid, command.replace(b"\0", b" ").decode()) for pid, command in found if command]
 
     def served(self, process, line):
         """Whether gunicorn's access log shows `process` (web or board) answering a request line."""
@@ -107,6 +111,10 @@ def test_the_procfile_serves_a_need_from_the_ask_form_to_an_accept_on_postgresql
         until(lambda: _gunicorns(profile) == 5 and len(Worker.all(queue=queue)) == 2, timeout=30)  # web 1 + 2, board 1 + 1
         health = requests.get(profile.url + "/healthz", timeout=10).json()
         assert health["database"] == "ok" and health["queue"] == "ok" and health["queue_backend"] == "redis"
+        ours = os.getpriority(os.PRIO_PROCESS, 0)  # honcho's processes start at this test's niceness
+        niceness = {("board" if "aid-board" in command else "web", os.getpriority(os.PRIO_PROCESS, pid) - ours)
+                    for pid, command in profile.processes() if "bin/gunicorn " in command}
+        assert niceness == {("board", 10), ("web", 0)}  # boards yield the CPU to askers and workers
 
         requester = requests.Session()
         form = need_form(category="transport", details="A lift to the hospital, flat 2", urgency="high",
