@@ -210,6 +210,8 @@ class Nginx:
 
     def __init__(self, directory, web_port, board_port):
         self.directory, self.port = Path(directory), free_port()
+        while self.port in (web_port, board_port):  # free now, but theirs in a moment
+            self.port = free_port()
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.access(binary, os.X_OK):
             pytest.fail("nginx is not installed: scripts/test installs Debian's nginx-light")
@@ -221,8 +223,9 @@ class Nginx:
         (self.directory / "aid.conf").write_text(site)
         temp = " ".join(f"{kind}_temp_path {self.directory / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                                                  "uwsgi", "scgi"))
+        user = "user root;" if os.geteuid() == 0 else ""  # else its workers, as nobody, could not write the temp files
         (self.directory / "nginx.conf").write_text(
-            f"worker_processes 1; pid {self.directory / 'nginx.pid'}; error_log {self.directory / 'error.log'};\n"
+            f"{user} worker_processes 1; pid {self.directory / 'nginx.pid'}; error_log {self.directory / 'error.log'};\n"
             f"events {{ worker_connections 256; }}\n"
             f"http {{ access_log off; {temp} include {self.directory / 'aid.conf'}; }}\n")
         self.process = subprocess.Popen([binary, "-p", str(self.directory), "-c", str(self.directory / "nginx.conf"),
@@ -235,7 +238,11 @@ class Nginx:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
 
 
 def run_worker(database_url, redis_url, queue="aid", timeout=60):
