@@ -95,7 +95,7 @@ def test_a_need_posted_on_a_phone_is_offered_by_sms_taken_by_a_reply_and_the_req
     [offer] = texts_to(gateway, SAM_PHONE, r"Reply YES \d{4}")
     code = re.search(r"YES (\d{4})", offer).group(1)
     # Not "7911" alone: one offer code in a thousand is 7911 (791 and its check digit).
-    assert "clinic" not in offer and not re.search(r"7911\s?123456|123456", offer), "an offer text carries no personal data"
+    assert "clinic" not in offer and "123456" not in offer, "an offer text carries no personal data"
 
     text_from(gateway, sms_base_url, SAM_PHONE, f"yes {code}")
     to_sam = texts_to(gateway, SAM_PHONE, r"7911\s?123456|" + re.escape(REQUESTER_E164))
